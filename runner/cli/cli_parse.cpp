@@ -1,0 +1,174 @@
+// The command line: the only translation unit that includes CLI11 (a heavy
+// header library), so a change elsewhere never recompiles it.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/error.hpp"
+#include "base/text.hpp"
+#include "cli/options.hpp"
+
+namespace deflake {
+namespace {
+
+// Commands of DESIGN.md that later versions add: named so that a user who
+// types one hears "not in this version" rather than "unknown command".
+const std::vector<std::string> kPlannedCommands = {"bisect", "repro", "ctest", "knobs",
+                                                   "probe",  "store", "merge"};
+const std::vector<std::string> kCommands = {"run"};
+
+constexpr const char* kMainFooter = R"(Examples:
+  deflake run -n 500 -- ./my_test --some-flag     sweep a command under 500 seeds
+  deflake run --until-fail -- ./my_test           stop at the first failing seed
+  deflake run --seed 1234 -n 200 -- ./my_test     repeat an earlier sweep exactly
+
+Run 'deflake run --help' for every option. Exit codes: 0 nothing failed,
+1 a run failed, 2 bad usage, 3 internal error, 130 interrupted.)";
+
+constexpr const char* kRunFooter = R"(The test gets DEFLAKE_SEED (a 16-digit seed), DEFLAKE_PINNED and DEFLAKE_RUN in its
+environment, its own empty TMPDIR, and every "{seed}" in its arguments replaced by the seed.
+Exit code 77 means "skip". A failing sweep prints the command that replays one failing run.
+
+Examples:
+  deflake run -n 500 -- ./my_test --some-flag
+  deflake run -n 200 -j 8 --timeout 10 -- ./my_test --seed={seed}
+  deflake run --until-fail --json report.json -- ./my_test
+  deflake run -n 100 --pin threads,aslr -- ./my_test)";
+
+std::vector<std::string> split_commas(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const auto& value : values) {
+    std::size_t start = 0;
+    while (start <= value.size()) {
+      const std::size_t comma = std::min(value.find(',', start), value.size());
+      if (comma > start) out.push_back(value.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+int usage_error(const std::string& message, const std::string& hint) {
+  fmt::print(stderr, "deflake: error: {}\n", message);
+  if (!hint.empty()) fmt::print(stderr, "{}\n", hint);
+  return kExitUsage;
+}
+
+/// The long names of an app's options ("--runs", ...), for suggestions.
+std::vector<std::string> long_flags(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::Option* option : app.get_options()) {
+    for (const auto& name : option->get_lnames()) names.push_back("--" + name);
+  }
+  return names;
+}
+
+void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& pin, std::vector<std::string>& free,
+                     bool& quiet, bool& verbose) {
+  run.add_option("-n,--runs", o.runs, "Number of runs (default 100; no limit with --until-fail)")
+      ->check(CLI::PositiveNumber);
+  run.add_option("--seed", o.seed, "Master seed: the same seed repeats the same run seeds in the same order");
+  run.add_option("-j,--jobs", o.jobs, "Runs at once (default: the number of cores)")->check(CLI::PositiveNumber);
+  run.add_option("--timeout", o.timeout_s, "Seconds per run before SIGTERM; 0 means none (default 60)")
+      ->check(CLI::NonNegativeNumber);
+  run.add_option("--grace", o.grace_s, "Seconds from SIGTERM to SIGKILL (default 5)")->check(CLI::NonNegativeNumber);
+  run.add_flag("--until-fail", o.until_fail, "Stop launching runs at the first failure");
+  run.add_option("--pin", pin, "Knobs to pin (comma-separated; see DESIGN's knob catalog)")->delimiter(',');
+  run.add_option("--free", free, "Knobs to set free (comma-separated)")->delimiter(',');
+  run.add_option("--json", o.json_path, "Write the JSON report (deflake.report/1) to this file");
+  run.add_option("--memory-limit", o.memory_limit, "Address-space limit per run, e.g. 2G (RLIMIT_AS)");
+  run.add_option("--skip-exit-code", o.skip_exit_code, "Exit code that means 'skip' (default 77)");
+  run.add_flag("--no-skip-exit-code", o.no_skip_exit_code, "No exit code means 'skip'");
+  run.add_option("--leak-window", o.leak_window_s,
+                 "Seconds that processes a run leaves behind may live on after it exits (default 0.5)")
+      ->check(CLI::NonNegativeNumber);
+  run.add_flag("--core-dumps", o.core_dumps, "Let runs write core files (default: RLIMIT_CORE 0)");
+  run.add_flag("-q,--quiet", quiet, "Print only the summary line");
+  run.add_flag("-v,--verbose", verbose, "Print every run");
+  run.add_option("names", o.names, "Names of tests in deflake.toml (not in this version)");
+}
+
+}  // namespace
+
+ParsedCommandLine parse_command_line(int argc, char** argv) {
+  ParsedCommandLine parsed;
+  // Everything after the first `--` is the test's command line, untouched.
+  std::vector<std::string> args;
+  std::vector<std::string> command;
+  bool after_dashes = false;
+  for (int i = 1; i < argc; ++i) {
+    if (!after_dashes && std::strcmp(argv[i], "--") == 0) {
+      after_dashes = true;
+      continue;
+    }
+    (after_dashes ? command : args).push_back(argv[i]);
+  }
+
+  // A mistyped command: suggest the nearest one before CLI11 sees it.
+  if (!args.empty() && args[0][0] != '-' &&
+      std::find(kCommands.begin(), kCommands.end(), args[0]) == kCommands.end()) {
+    if (std::find(kPlannedCommands.begin(), kPlannedCommands.end(), args[0]) != kPlannedCommands.end()) {
+      parsed.exit_code = usage_error(fmt::format("'deflake {}' is not in this version ({}) yet", args[0], DEFLAKE_VERSION),
+                                     "Available: deflake run. See 'deflake --help'.");
+      return parsed;
+    }
+    std::vector<std::string> all = kCommands;
+    all.insert(all.end(), kPlannedCommands.begin(), kPlannedCommands.end());
+    const auto guess = nearest(args[0], all);
+    parsed.exit_code = usage_error(fmt::format("unknown command '{}'", args[0]),
+                                   guess ? fmt::format("Did you mean 'deflake {}'?", *guess)
+                                         : std::string("See 'deflake --help'."));
+    return parsed;
+  }
+
+  CLI::App app{"deflake: runs a test many times under different seeds, captures the failing seeds\n"
+               "and replays them exactly.",
+               "deflake"};
+  app.set_version_flag("--version", std::string("deflake ") + DEFLAKE_VERSION);
+  app.footer(kMainFooter);
+  app.require_subcommand(0, 1);
+  RunOptions& o = parsed.run;
+  std::vector<std::string> pin, free;
+  bool quiet = false, verbose = false;
+  CLI::App* run = app.add_subcommand("run", "Sweep a command under many seeds: deflake run [options] -- CMD [ARGS...]");
+  run->footer(kRunFooter);
+  run->allow_extras();  // unknown flags are reported below, with a suggestion
+  add_run_options(*run, o, pin, free, quiet, verbose);
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {  // --help, --version
+      app.exit(e);
+      parsed.exit_code = kExitOk;
+      return parsed;
+    }
+    parsed.exit_code = usage_error(e.what(), "See 'deflake --help'.");
+    return parsed;
+  }
+  if (!run->parsed()) {
+    fmt::print(stderr, "{}", app.help());
+    parsed.exit_code = kExitUsage;
+    return parsed;
+  }
+  for (const auto& extra : run->remaining()) {
+    if (extra.rfind("-", 0) != 0) continue;
+    const std::string flag = extra.substr(0, extra.find('='));
+    const auto guess = nearest(flag, long_flags(*run));
+    parsed.exit_code = usage_error(fmt::format("unknown option '{}' for 'deflake run'", flag),
+                                   guess ? fmt::format("Did you mean '{}'?", *guess)
+                                         : std::string("See 'deflake run --help'."));
+    return parsed;
+  }
+  o.command = std::move(command);
+  o.pin = split_commas(pin);
+  o.free = split_commas(free);
+  o.verbosity = quiet ? Verbosity::quiet : verbose ? Verbosity::verbose : Verbosity::normal;
+  parsed.command = ParsedCommandLine::Command::run;
+  return parsed;
+}
+
+}  // namespace deflake

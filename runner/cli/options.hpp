@@ -1,0 +1,46 @@
+// What the command line asked for, as plain values. Filled by cli_parse.cpp
+// (the only file that includes CLI11), read by the command implementations.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "report/console_reporter.hpp"
+
+namespace deflake {
+
+struct RunOptions {
+  std::vector<std::string> command;  // after `--`
+  std::vector<std::string> names;    // positional names before `--` ([tests.NAME], later)
+  std::optional<std::uint64_t> runs;
+  std::optional<std::string> seed;
+  unsigned jobs = 0;  // 0: the number of cores
+  double timeout_s = 60;
+  double grace_s = 5;
+  double leak_window_s = 0.5;
+  bool until_fail = false;
+  std::vector<std::string> pin;
+  std::vector<std::string> free;
+  std::string json_path;
+  std::optional<std::string> memory_limit;
+  int skip_exit_code = 77;
+  bool no_skip_exit_code = false;
+  bool core_dumps = false;
+  Verbosity verbosity = Verbosity::normal;
+};
+
+/// The parsed command line: which command to run, or an exit code when
+/// parsing already answered (help, version, a usage error).
+struct ParsedCommandLine {
+  enum class Command { none, run } command = Command::none;
+  RunOptions run;
+  int exit_code = 0;  // meaningful when command is none
+};
+
+/// Parses argv. Prints help, version and usage errors itself (with a "did you
+/// mean" for a mistyped command or flag).
+ParsedCommandLine parse_command_line(int argc, char** argv);
+
+}  // namespace deflake

@@ -1,0 +1,181 @@
+#include "cli/run_command.hpp"
+
+#include <errno.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "base/error.hpp"
+#include "base/text.hpp"
+#include "exec/sweep.hpp"
+#include "platform/process_pool.hpp"
+#include "platform/signals.hpp"
+#include "platform/spawn.hpp"
+#include "report/console_reporter.hpp"
+#include "report/json_report.hpp"
+
+extern char** environ;
+
+namespace deflake {
+namespace {
+
+constexpr std::uint64_t kDefaultRuns = 100;
+// Descriptors deflake keeps for itself besides one per running test: stdio,
+// the directory walk that removes a run's TMPDIR, /proc reads, a spawn's
+// transient pipes, the report being written.
+constexpr rlim_t kReservedFds = 24;
+
+unsigned core_count() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  const long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<unsigned>(n) : 1;
+}
+
+/// Raises the soft descriptor limit to the hard one, and returns how many runs
+/// fit at once within it (each running test holds one pipe end).
+unsigned jobs_that_fit() {
+  struct rlimit limit {};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+    getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur > 1'000'000) return 1'000'000;
+  return limit.rlim_cur > kReservedFds + 1 ? static_cast<unsigned>(limit.rlim_cur - kReservedFds) : 1;
+}
+
+std::vector<const Knob*> resolve_knobs(const std::vector<std::string>& names, const char* flag) {
+  std::vector<const Knob*> knobs;
+  for (const auto& name : names) {
+    const Knob* knob = find_knob(name);
+    if (knob == nullptr) {
+      const auto guess = nearest(name, knob_names());
+      throw UsageError(fmt::format("unknown knob '{}' in {}{}", name, flag,
+                                   guess ? fmt::format(" (did you mean '{}'?)", *guess)
+                                         : fmt::format("; the knobs are: {}", fmt::join(knob_names(), ", "))));
+    }
+    if (std::find(knobs.begin(), knobs.end(), knob) == knobs.end()) knobs.push_back(knob);
+  }
+  std::sort(knobs.begin(), knobs.end(), [](const Knob* a, const Knob* b) { return a->name < b->name; });
+  return knobs;
+}
+
+SweepPlan make_plan(const RunOptions& o) {
+  if (o.command.empty()) {
+    if (!o.names.empty())
+      throw UsageError(fmt::format("'{}' is not a command deflake can run: put the test's command after `--` "
+                                   "(e.g. deflake run -n 100 -- ./my_test); named tests from deflake.toml "
+                                   "are not in this version",
+                                   o.names.front()));
+    throw UsageError("no command to run: put it after `--`, e.g. deflake run -n 100 -- ./my_test");
+  }
+  SweepPlan plan;
+  plan.argv = o.command;
+  plan.target_name = shell_join(o.command);
+  if (o.seed) {
+    const auto seed = parse_seed(*o.seed);
+    if (!seed) throw UsageError(fmt::format("--seed '{}' is not a seed: give a decimal number below 2^64", *o.seed));
+    plan.master_seed = *seed;
+    plan.master_seed_given = true;
+  } else {
+    plan.master_seed = draw_master_seed();
+  }
+  plan.runs = o.runs ? o.runs : (o.until_fail ? std::nullopt : std::optional<std::uint64_t>(kDefaultRuns));
+  plan.until_fail = o.until_fail;
+  plan.timeout_s = o.timeout_s;
+  plan.pinned = resolve_knobs(o.pin, "--pin");
+  plan.freed = resolve_knobs(o.free, "--free");
+  for (const Knob* knob : plan.pinned)
+    if (std::find(plan.freed.begin(), plan.freed.end(), knob) != plan.freed.end())
+      throw UsageError(fmt::format("knob '{}' is both pinned and free", knob->name));
+  plan.jobs = o.jobs > 0 ? o.jobs : core_count();
+  return plan;
+}
+
+void check_report_path(const std::string& path) {
+  if (path.empty()) return;
+  const std::size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  struct stat st {};
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw UsageError(fmt::format("--json {}: folder '{}' does not exist", path, dir));
+  if (access(dir.c_str(), W_OK) != 0) throw UsageError(fmt::format("--json {}: folder '{}' is not writable", path, dir));
+}
+
+bool want_color(int fd) {
+  const char* no_color = getenv("NO_COLOR");
+  if (no_color != nullptr && *no_color != '\0') return false;
+  const char* term = getenv("TERM");
+  if (term != nullptr && std::string_view(term) == "dumb") return false;
+  return isatty(fd) != 0;
+}
+
+}  // namespace
+
+int run_command(const RunOptions& o) {
+  SweepPlan plan = make_plan(o);
+  check_report_path(o.json_path);
+  PoolOptions pool_options;
+  pool_options.grace_s = o.grace_s;
+  pool_options.leak_window_s = o.leak_window_s;
+  pool_options.skip_exit_code = o.no_skip_exit_code ? std::nullopt : std::optional<int>(o.skip_exit_code);
+  if (o.memory_limit) {
+    const auto bytes = parse_size(*o.memory_limit);
+    if (!bytes || *bytes == 0)
+      throw UsageError(fmt::format("--memory-limit '{}' is not a size: use e.g. 512M or 2G", *o.memory_limit));
+    pool_options.memory_limit_bytes = bytes;
+  }
+
+  const unsigned fit = jobs_that_fit();
+  if (plan.jobs > fit) {
+    if (o.verbosity != Verbosity::quiet)
+      fmt::print(stderr, "deflake: running {} at a time instead of {}: the open-file limit (ulimit -n) leaves room for {}\n",
+                 fit, plan.jobs, fit);
+    plan.jobs = fit;
+  }
+
+  ensure_standard_fds();
+  install_signal_handlers();
+  limit_core_dumps(o.core_dumps);
+
+  ListenerList listeners;
+  ConsoleOptions console;
+  console.verbosity = o.verbosity;
+  console.progress = isatty(STDERR_FILENO) != 0;
+  console.color = want_color(STDOUT_FILENO) && want_color(STDERR_FILENO);
+  listeners.add(std::make_unique<ConsoleReporter>(console));
+  if (!o.json_path.empty()) listeners.add(std::make_unique<JsonReporter>(o.json_path, "run"));
+
+  std::vector<std::string> base_env;
+  for (char** e = environ; *e != nullptr; ++e) base_env.emplace_back(*e);
+  ProcessPool pool(pool_options, std::move(base_env));
+  if (!pool.subreaper() && o.verbosity == Verbosity::verbose)
+    fmt::print(stderr, "deflake: warning: cannot become a child subreaper; escaped grandchildren are found only "
+                       "through the output pipe\n");
+
+  const SweepResult result = [&] {
+    try {
+      return run_sweep(plan, pool, listeners);
+    } catch (const SpawnError& e) {
+      const int err = e.error_number();
+      if (err == ENOENT || err == EACCES || err == ENOEXEC || err == ENOTDIR || err == ELOOP || err == ENAMETOOLONG)
+        throw UsageError(e.what());
+      throw;
+    }
+  }();
+  if (pool.unattributed_orphans() > 0 && o.verbosity != Verbosity::quiet)
+    fmt::print(stderr, "deflake: {} leftover process(es) could not be tied to a run; killed\n",
+               pool.unattributed_orphans());
+  if (result.interrupted) return kExitInterrupted;
+  return result.target.failures() > 0 ? kExitFailed : kExitOk;
+}
+
+}  // namespace deflake

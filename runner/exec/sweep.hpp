@@ -1,0 +1,23 @@
+// Runs a plan through a Launcher: keeps up to `jobs` runs going, tallies what
+// comes back, stops launching at the first failure under --until-fail, and
+// turns Ctrl-C into "stop launching, terminate, then kill". Never prints.
+#pragma once
+
+#include "model/target_result.hpp"
+#include "platform/launcher.hpp"
+#include "report/listener.hpp"
+#include "schedule/plan.hpp"
+
+namespace deflake {
+
+struct SweepResult {
+  TargetResult target;
+  bool interrupted = false;
+  double wall_s = 0;
+};
+
+/// Runs the sweep to its end. SpawnError from the launcher propagates after
+/// the runs already started were stopped and collected.
+SweepResult run_sweep(const SweepPlan& plan, Launcher& launcher, SweepListener& listener);
+
+}  // namespace deflake

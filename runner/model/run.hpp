@@ -1,0 +1,48 @@
+// What one run is asked to do (RunSpec) and what happened (RunRecord).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/outcome.hpp"
+
+namespace deflake {
+
+/// Something done in the child between fork and exec, that no environment
+/// variable can express.
+enum class ChildAction { no_aslr };
+
+/// Environment changes for a run, applied on top of the user's environment.
+struct EnvDelta {
+  std::vector<std::pair<std::string, std::string>> set;
+  std::vector<std::string> unset;
+};
+
+/// Everything the launcher needs to start one run.
+struct RunSpec {
+  std::uint64_t index = 0;  // the run's index within this invocation (DEFLAKE_RUN)
+  std::uint64_t seed = 0;
+  std::vector<std::string> argv;  // `{seed}` already replaced
+  EnvDelta env;                   // DEFLAKE_* and knob settings; TMPDIR is the launcher's
+  std::vector<ChildAction> actions;
+  double timeout_s = 60;  // 0: none
+};
+
+/// The record of one finished run.
+struct RunRecord {
+  std::uint64_t index = 0;
+  std::uint64_t seed = 0;
+  Outcome outcome = Outcome::pass;
+  ExitStatus status;
+  StopStep stopped_by = StopStep::none;  // how far the timeout state machine went
+  bool interrupted = false;  // ended because the user interrupted deflake: not counted
+  bool leaky = false;        // processes outlived the main one and were killed
+  double duration_s = 0;     // spawn to the main process's exit
+  std::string output;        // head and tail of stdout+stderr, with an omission marker
+  std::uint64_t output_bytes = 0;  // all bytes the run wrote, kept or not
+};
+
+}  // namespace deflake

@@ -1,0 +1,49 @@
+#include "platform/output_capture.hpp"
+
+#include <algorithm>
+
+namespace deflake {
+
+OutputCapture::OutputCapture(std::size_t head_bytes, std::size_t tail_bytes)
+    : head_cap_(head_bytes), tail_cap_(tail_bytes) {}
+
+void OutputCapture::append(std::string_view data) {
+  total_ += data.size();
+  if (head_.size() < head_cap_) {
+    const std::size_t take = std::min(head_cap_ - head_.size(), data.size());
+    head_.append(data.substr(0, take));
+    data.remove_prefix(take);
+  }
+  if (data.empty() || tail_cap_ == 0) return;
+  if (data.size() >= tail_cap_) {  // only the last tail_cap_ bytes can survive
+    tail_.assign(data.substr(data.size() - tail_cap_));
+    tail_pos_ = 0;
+    return;
+  }
+  if (tail_.size() < tail_cap_) {
+    const std::size_t take = std::min(tail_cap_ - tail_.size(), data.size());
+    tail_.append(data.substr(0, take));
+    data.remove_prefix(take);
+    if (data.empty()) return;
+  }
+  while (!data.empty()) {  // the ring is full: overwrite the oldest bytes
+    const std::size_t take = std::min(tail_cap_ - tail_pos_, data.size());
+    tail_.replace(tail_pos_, take, data.substr(0, take));
+    tail_pos_ = (tail_pos_ + take) % tail_cap_;
+    data.remove_prefix(take);
+  }
+}
+
+std::string OutputCapture::render() const {
+  std::string out = head_;
+  const std::uint64_t kept = head_.size() + tail_.size();
+  if (total_ > kept) {
+    if (!out.empty() && out.back() != '\n') out += '\n';
+    out += "[" + std::to_string(total_ - kept) + " bytes omitted]\n";
+  }
+  out.append(tail_, tail_pos_, std::string::npos);
+  out.append(tail_, 0, tail_pos_);
+  return out;
+}
+
+}  // namespace deflake

@@ -1,0 +1,88 @@
+// The real Launcher: starts runs as child processes and watches them all from
+// one event loop on ppoll (no select, so no FD_SETSIZE limit).
+//
+// Each run's life is a small state machine:
+//   running ──timeout──▶ SIGTERM sent ──grace──▶ SIGKILL sent
+//      │                      │                       │
+//      └───── main process exits (seen with WNOWAIT) ─┘
+//                             ▼
+//   lingering: leftovers (its group, orphans attributed to it) may finish
+//   within the leak window; after it they are stopped and killed in rounds
+//                             ▼
+//   reaped: the main process is reaped last, so its zombie keeps the process
+//   group id reserved and no signal is ever sent to a recycled pid.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "platform/launcher.hpp"
+#include "platform/temp_dir.hpp"
+
+namespace deflake {
+
+struct PoolOptions {
+  double grace_s = 5;          // SIGTERM → SIGKILL
+  double leak_window_s = 0.5;  // how long leftovers may outlive the main process
+  std::size_t output_head_bytes = 16 * 1024;
+  std::size_t output_tail_bytes = 64 * 1024;
+  std::optional<std::uint64_t> memory_limit_bytes;
+  std::optional<int> skip_exit_code = 77;
+};
+
+class ProcessPool final : public Launcher {
+ public:
+  /// `base_env` is the environment every run starts from ("NAME=value").
+  ProcessPool(PoolOptions options, std::vector<std::string> base_env);
+  ~ProcessPool() override;
+
+  void start(const RunSpec& spec) override;
+  std::size_t running() const override { return runs_.size(); }
+  LaunchEvents wait() override;
+  void stop_all(StopLevel level) override;
+
+  /// Orphans that could not be tied to any run (they changed their TMPDIR
+  /// and left the run's group); they are killed when the pool ends.
+  std::size_t unattributed_orphans() const { return unattributed_seen_; }
+
+  /// false when the kernel refused to make deflake a subreaper: escaped
+  /// grandchildren can then only be detected by the open pipe.
+  bool subreaper() const { return subreaper_; }
+
+ private:
+  struct Run;
+
+  std::vector<std::string> build_env(const RunSpec& spec, const std::string& tmpdir) const;
+  void check_exits();
+  void collect_orphans();
+  void advance(Run& run, TimePoint now);
+  bool has_leftovers(const Run& run) const;
+  void signal_run(Run& run, int sig);
+  void terminate(Run& run, TimePoint now);
+  void kill_now(Run& run);
+  RunRecord finalize(Run& run);
+  void drain(Run& run);
+  void poll_once(TimePoint now);
+  void suspend_all();
+  void kill_orphans(std::optional<std::uint64_t> run_index);
+
+  PoolOptions options_;
+  std::vector<std::string> base_env_;
+  TempRoot temp_root_;
+  std::vector<std::unique_ptr<Run>> runs_;
+  // Orphans reparented to deflake, by pid, with the run they belong to (if known).
+  std::map<pid_t, std::optional<std::uint64_t>> orphans_;
+  std::size_t unattributed_seen_ = 0;
+  bool subreaper_ = false;
+  bool check_children_ = false;
+  std::vector<char> buffer_;
+};
+
+}  // namespace deflake

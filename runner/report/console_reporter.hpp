@@ -1,0 +1,44 @@
+// What a person at a terminal sees: a live progress line (only on a TTY),
+// each failing run as it happens, and a summary at the end.
+#pragma once
+
+#include <cstdio>
+
+#include "base/clock.hpp"
+#include "report/listener.hpp"
+
+namespace deflake {
+
+enum class Verbosity { quiet, normal, verbose };
+
+struct ConsoleOptions {
+  Verbosity verbosity = Verbosity::normal;
+  bool progress = false;  // stderr is a terminal
+  bool color = false;     // stdout/stderr are terminals and NO_COLOR is unset
+  std::FILE* out = stdout;
+  std::FILE* err = stderr;
+};
+
+class ConsoleReporter final : public SweepListener {
+ public:
+  explicit ConsoleReporter(ConsoleOptions options) : options_(options) {}
+
+  void on_sweep_start(const SweepPlan& plan) override;
+  void on_run_end(const RunRecord& record, const TargetResult& so_far) override;
+  void on_interrupt(int count) override;
+  void on_sweep_end(const SweepOutcome& outcome) override;
+
+ private:
+  void draw_progress(const TargetResult& so_far, bool force);
+  void clear_progress();
+  void print_summary(const SweepOutcome& outcome);
+
+  ConsoleOptions options_;
+  const SweepPlan* plan_ = nullptr;
+  TimePoint started_;
+  TimePoint last_draw_;
+  bool progress_shown_ = false;
+  std::size_t failures_printed_ = 0;
+};
+
+}  // namespace deflake

@@ -1,0 +1,19 @@
+#include "report/replay.hpp"
+
+#include "base/text.hpp"
+
+namespace deflake {
+
+std::string replay_command(const SweepPlan& plan, std::uint64_t index) {
+  const RunSpec spec = plan.make_run(index);
+  std::string line;
+  if (!spec.env.unset.empty()) {
+    line = "env";
+    for (const auto& name : spec.env.unset) line += " -u " + shell_quote(name);
+    line += ' ';
+  }
+  for (const auto& [name, value] : spec.env.set) line += name + "=" + shell_quote(value) + " ";
+  return line + shell_join(spec.argv);
+}
+
+}  // namespace deflake
