@@ -13,6 +13,7 @@
 #include "platform/output_capture.hpp"
 #include "platform/signals.hpp"
 #include "platform/spawn.hpp"
+#include "platform/wait_status.hpp"
 
 namespace deflake {
 namespace {
@@ -26,15 +27,6 @@ constexpr int kReadsPerWakeup = 16;
 constexpr double kGiveUpAfterKillS = 1.0;
 // How often leftovers are stopped and killed again while some remain.
 constexpr double kKillRoundS = 0.01;
-
-std::optional<ExitStatus> decode(const siginfo_t& info) {
-  switch (info.si_code) {
-    case CLD_EXITED: return ExitStatus::exited(info.si_status);
-    case CLD_KILLED: return ExitStatus::killed(info.si_status, false);
-    case CLD_DUMPED: return ExitStatus::killed(info.si_status, true);
-    default: return std::nullopt;  // stopped or continued: still alive
-  }
-}
 
 }  // namespace
 
@@ -132,7 +124,7 @@ void ProcessPool::check_exits() {
     if (::waitid(P_PID, static_cast<id_t>(run->pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0)
       continue;
     if (info.si_pid != run->pid) continue;  // still running
-    if (auto status = decode(info)) {
+    if (auto status = decode_child_info(info)) {
       run->exit = status;
       run->exited_at = Clock::now();
     }
