@@ -2,6 +2,7 @@
 // header library), so a change elsewhere never recompiles it.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cstring>
@@ -9,6 +10,7 @@
 #include "base/error.hpp"
 #include "base/text.hpp"
 #include "cli/options.hpp"
+#include "knobs/catalog.hpp"
 
 namespace deflake {
 namespace {
@@ -75,8 +77,9 @@ void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& pin
       ->check(CLI::NonNegativeNumber);
   run.add_option("--grace", o.grace_s, "Seconds from SIGTERM to SIGKILL (default 5)")->check(CLI::NonNegativeNumber);
   run.add_flag("--until-fail", o.until_fail, "Stop launching runs at the first failure");
-  run.add_option("--pin", pin, "Knobs to pin (comma-separated; see DESIGN's knob catalog)")->delimiter(',');
-  run.add_option("--free", free, "Knobs to set free (comma-separated)")->delimiter(',');
+  const std::string knobs = fmt::format("{}", fmt::join(knob_names(), ", "));
+  run.add_option("--pin", pin, "Knobs to hold fixed, comma-separated: " + knobs)->delimiter(',');
+  run.add_option("--free", free, "Knobs to vary on purpose, comma-separated")->delimiter(',');
   run.add_option("--json", o.json_path, "Write the JSON report (deflake.report/1) to this file");
   run.add_option("--memory-limit", o.memory_limit, "Address-space limit per run, e.g. 2G (RLIMIT_AS)");
   run.add_option("--skip-exit-code", o.skip_exit_code, "Exit code that means 'skip' (default 77)");

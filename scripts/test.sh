@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds, runs every test.
+#   scripts/test.sh                  release build, all tests
+#   scripts/test.sh --sanitize address   ASan+UBSan build, unit and executor tests
+#   scripts/test.sh --sanitize thread    TSan build, unit and executor tests
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+sanitize=""
+if [ "${1:-}" = "--sanitize" ]; then
+  sanitize=${2:?"--sanitize needs address or thread"}
+fi
+"$root/scripts/install-deps.sh"
+jobs=$(nproc)
+if [ -z "$sanitize" ]; then
+  build="$root/build"
+  "$root/scripts/build.sh" "$build"
+  ctest --test-dir "$build" -j "$jobs" --output-on-failure
+else
+  build="$root/build-$sanitize"
+  BUILD_TYPE=Debug "$root/scripts/build.sh" "$build" -DDEFLAKE_SANITIZE="$sanitize" \
+    -DDEFLAKE_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+  ctest --test-dir "$build" -j "$jobs" -L 'unit|executor' --output-on-failure
+fi
