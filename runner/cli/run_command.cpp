@@ -38,17 +38,20 @@ unsigned core_count() {
   return n > 0 ? static_cast<unsigned>(n) : 1;
 }
 
-/// Raises the soft descriptor limit to the hard one, and returns how many runs
-/// fit at once within it (each running test holds one pipe end).
-unsigned jobs_that_fit() {
+/// How many runs fit at once within the open-file limit (each running test
+/// holds one pipe end), raising the soft limit towards the hard one only when
+/// `wanted` needs it: children inherit the soft limit, and some programs loop
+/// over every possible descriptor up to it.
+unsigned jobs_that_fit(unsigned wanted) {
   struct rlimit limit {};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1;
-  if (limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
+  const rlim_t needed = static_cast<rlim_t>(wanted) + kReservedFds;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : std::min(needed, limit.rlim_max);
     setrlimit(RLIMIT_NOFILE, &limit);
     getrlimit(RLIMIT_NOFILE, &limit);
   }
-  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur > 1'000'000) return 1'000'000;
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= needed) return wanted;
   return limit.rlim_cur > kReservedFds + 1 ? static_cast<unsigned>(limit.rlim_cur - kReservedFds) : 1;
 }
 
@@ -134,7 +137,7 @@ int run_command(const RunOptions& o) {
     pool_options.memory_limit_bytes = bytes;
   }
 
-  const unsigned fit = jobs_that_fit();
+  const unsigned fit = jobs_that_fit(plan.jobs);
   if (plan.jobs > fit) {
     if (o.verbosity != Verbosity::quiet)
       fmt::print(stderr, "deflake: running {} at a time instead of {}: the open-file limit (ulimit -n) leaves room for {}\n",
