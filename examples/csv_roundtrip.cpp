@@ -64,8 +64,9 @@ int main() {
   for (const auto& field : record) line += (line.empty() ? "" : ",") + write_field(field);
   const auto parsed = parse_line(line);
   if (parsed != record) {
-    std::printf("round trip changed the record\n  line:   %s\n  fields: %zu written, %zu read back\n",
-                line.c_str(), record.size(), parsed.size());
+    std::printf(
+        "round trip changed the record\n  line:   %s\n  fields: %zu written, %zu read back\n",
+        line.c_str(), record.size(), parsed.size());
     return 1;
   }
   std::printf("ok: %s\n", line.c_str());

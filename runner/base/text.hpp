@@ -22,7 +22,8 @@ std::optional<std::uint64_t> parse_size(std::string_view text);
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 /// The candidate nearest to `word`, when it is near enough to be a likely typo.
-std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates);
+std::optional<std::string> nearest(std::string_view word,
+                                   const std::vector<std::string>& candidates);
 
 /// "1.5s", "2m03s", "120ms": a short human duration.
 std::string human_duration(double seconds);

@@ -1,9 +1,9 @@
 // The command line: the only translation unit that includes CLI11 (a heavy
 // header library), so a change elsewhere never recompiles it.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstring>
 
@@ -29,7 +29,8 @@ constexpr const char* kMainFooter = R"(Examples:
 Run 'deflake run --help' for every option. Exit codes: 0 nothing failed,
 1 a run failed, 2 bad usage, 3 internal error, 130 interrupted.)";
 
-constexpr const char* kRunFooter = R"(The test gets DEFLAKE_SEED (a 16-digit seed), DEFLAKE_PINNED and DEFLAKE_RUN in its
+constexpr const char* kRunFooter =
+    R"(The test gets DEFLAKE_SEED (a 16-digit seed), DEFLAKE_PINNED and DEFLAKE_RUN in its
 environment, its own empty TMPDIR, and every "{seed}" in its arguments replaced by the seed.
 Exit code 77 means "skip". A failing sweep prints the command that replays one failing run.
 
@@ -67,25 +68,31 @@ std::vector<std::string> long_flags(const CLI::App& app) {
   return names;
 }
 
-void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& pin, std::vector<std::string>& free,
-                     bool& quiet, bool& verbose) {
+void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& pin,
+                     std::vector<std::string>& free, bool& quiet, bool& verbose) {
   run.add_option("-n,--runs", o.runs, "Number of runs (default 100; no limit with --until-fail)")
       ->check(CLI::PositiveNumber);
-  run.add_option("--seed", o.seed, "Master seed: the same seed repeats the same run seeds in the same order");
-  run.add_option("-j,--jobs", o.jobs, "Runs at once (default: the number of cores)")->check(CLI::PositiveNumber);
-  run.add_option("--timeout", o.timeout_s, "Seconds per run before SIGTERM; 0 means none (default 60)")
+  run.add_option("--seed", o.seed,
+                 "Master seed: the same seed repeats the same run seeds in the same order");
+  run.add_option("-j,--jobs", o.jobs, "Runs at once (default: the number of cores)")
+      ->check(CLI::PositiveNumber);
+  run.add_option("--timeout", o.timeout_s,
+                 "Seconds per run before SIGTERM; 0 means none (default 60)")
       ->check(CLI::NonNegativeNumber);
-  run.add_option("--grace", o.grace_s, "Seconds from SIGTERM to SIGKILL (default 5)")->check(CLI::NonNegativeNumber);
+  run.add_option("--grace", o.grace_s, "Seconds from SIGTERM to SIGKILL (default 5)")
+      ->check(CLI::NonNegativeNumber);
   run.add_flag("--until-fail", o.until_fail, "Stop launching runs at the first failure");
   const std::string knobs = fmt::format("{}", fmt::join(knob_names(), ", "));
   run.add_option("--pin", pin, "Knobs to hold fixed, comma-separated: " + knobs)->delimiter(',');
   run.add_option("--free", free, "Knobs to vary on purpose, comma-separated")->delimiter(',');
   run.add_option("--json", o.json_path, "Write the JSON report (deflake.report/1) to this file");
-  run.add_option("--memory-limit", o.memory_limit, "Address-space limit per run, e.g. 2G (RLIMIT_AS)");
+  run.add_option("--memory-limit", o.memory_limit,
+                 "Address-space limit per run, e.g. 2G (RLIMIT_AS)");
   run.add_option("--skip-exit-code", o.skip_exit_code, "Exit code that means 'skip' (default 77)");
   run.add_flag("--no-skip-exit-code", o.no_skip_exit_code, "No exit code means 'skip'");
-  run.add_option("--leak-window", o.leak_window_s,
-                 "Seconds that processes a run leaves behind may live on after it exits (default 0.5)")
+  run.add_option(
+         "--leak-window", o.leak_window_s,
+         "Seconds that processes a run leaves behind may live on after it exits (default 0.5)")
       ->check(CLI::NonNegativeNumber);
   run.add_flag("--core-dumps", o.core_dumps, "Let runs write core files (default: RLIMIT_CORE 0)");
   run.add_flag("-q,--quiet", quiet, "Print only the summary line");
@@ -112,9 +119,11 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   // A mistyped command: suggest the nearest one before CLI11 sees it.
   if (!args.empty() && args[0][0] != '-' &&
       std::find(kCommands.begin(), kCommands.end(), args[0]) == kCommands.end()) {
-    if (std::find(kPlannedCommands.begin(), kPlannedCommands.end(), args[0]) != kPlannedCommands.end()) {
-      parsed.exit_code = usage_error(fmt::format("'deflake {}' is not in this version ({}) yet", args[0], DEFLAKE_VERSION),
-                                     "Available: deflake run. See 'deflake --help'.");
+    if (std::find(kPlannedCommands.begin(), kPlannedCommands.end(), args[0]) !=
+        kPlannedCommands.end()) {
+      parsed.exit_code = usage_error(
+          fmt::format("'deflake {}' is not in this version ({}) yet", args[0], DEFLAKE_VERSION),
+          "Available: deflake run. See 'deflake --help'.");
       return parsed;
     }
     std::vector<std::string> all = kCommands;
@@ -126,16 +135,18 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     return parsed;
   }
 
-  CLI::App app{"deflake: runs a test many times under different seeds, captures the failing seeds\n"
-               "and replays them exactly.",
-               "deflake"};
+  CLI::App app{
+      "deflake: runs a test many times under different seeds, captures the failing seeds\n"
+      "and replays them exactly.",
+      "deflake"};
   app.set_version_flag("--version", std::string("deflake ") + DEFLAKE_VERSION);
   app.footer(kMainFooter);
   app.require_subcommand(0, 1);
   RunOptions& o = parsed.run;
   std::vector<std::string> pin, free;
   bool quiet = false, verbose = false;
-  CLI::App* run = app.add_subcommand("run", "Sweep a command under many seeds: deflake run [options] -- CMD [ARGS...]");
+  CLI::App* run = app.add_subcommand(
+      "run", "Sweep a command under many seeds: deflake run [options] -- CMD [ARGS...]");
   run->footer(kRunFooter);
   run->allow_extras();  // unknown flags are reported below, with a suggestion
   add_run_options(*run, o, pin, free, quiet, verbose);

@@ -11,8 +11,10 @@ int main(int argc, char** argv) {
   try {
     const ParsedCommandLine parsed = parse_command_line(argc, argv);
     switch (parsed.command) {
-      case ParsedCommandLine::Command::run: return run_command(parsed.run);
-      case ParsedCommandLine::Command::none: return parsed.exit_code;
+      case ParsedCommandLine::Command::run:
+        return run_command(parsed.run);
+      case ParsedCommandLine::Command::none:
+        return parsed.exit_code;
     }
   } catch (const UsageError& e) {
     fmt::print(stderr, "deflake: error: {}\n", e.what());

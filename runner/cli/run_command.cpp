@@ -1,6 +1,7 @@
 #include "cli/run_command.hpp"
 
 #include <errno.h>
+#include <fmt/format.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -8,8 +9,6 @@
 
 #include <algorithm>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "base/error.hpp"
 #include "base/text.hpp"
@@ -46,13 +45,15 @@ unsigned jobs_that_fit(unsigned wanted) {
   struct rlimit limit {};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1;
   const rlim_t needed = static_cast<rlim_t>(wanted) + kReservedFds;
-  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed && limit.rlim_cur < limit.rlim_max) {
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed &&
+      limit.rlim_cur < limit.rlim_max) {
     limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : std::min(needed, limit.rlim_max);
     setrlimit(RLIMIT_NOFILE, &limit);
     getrlimit(RLIMIT_NOFILE, &limit);
   }
   if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= needed) return wanted;
-  return limit.rlim_cur > kReservedFds + 1 ? static_cast<unsigned>(limit.rlim_cur - kReservedFds) : 1;
+  return limit.rlim_cur > kReservedFds + 1 ? static_cast<unsigned>(limit.rlim_cur - kReservedFds)
+                                           : 1;
 }
 
 std::vector<const Knob*> resolve_knobs(const std::vector<std::string>& names, const char* flag) {
@@ -61,23 +62,26 @@ std::vector<const Knob*> resolve_knobs(const std::vector<std::string>& names, co
     const Knob* knob = find_knob(name);
     if (knob == nullptr) {
       const auto guess = nearest(name, knob_names());
-      throw UsageError(fmt::format("unknown knob '{}' in {}{}", name, flag,
-                                   guess ? fmt::format(" (did you mean '{}'?)", *guess)
-                                         : fmt::format("; the knobs are: {}", fmt::join(knob_names(), ", "))));
+      throw UsageError(
+          fmt::format("unknown knob '{}' in {}{}", name, flag,
+                      guess ? fmt::format(" (did you mean '{}'?)", *guess)
+                            : fmt::format("; the knobs are: {}", fmt::join(knob_names(), ", "))));
     }
     if (std::find(knobs.begin(), knobs.end(), knob) == knobs.end()) knobs.push_back(knob);
   }
-  std::sort(knobs.begin(), knobs.end(), [](const Knob* a, const Knob* b) { return a->name < b->name; });
+  std::sort(knobs.begin(), knobs.end(),
+            [](const Knob* a, const Knob* b) { return a->name < b->name; });
   return knobs;
 }
 
 SweepPlan make_plan(const RunOptions& o) {
   if (o.command.empty()) {
     if (!o.names.empty())
-      throw UsageError(fmt::format("'{}' is not a command deflake can run: put the test's command after `--` "
-                                   "(e.g. deflake run -n 100 -- ./my_test); named tests from deflake.toml "
-                                   "are not in this version",
-                                   o.names.front()));
+      throw UsageError(
+          fmt::format("'{}' is not a command deflake can run: put the test's command after `--` "
+                      "(e.g. deflake run -n 100 -- ./my_test); named tests from deflake.toml "
+                      "are not in this version",
+                      o.names.front()));
     throw UsageError("no command to run: put it after `--`, e.g. deflake run -n 100 -- ./my_test");
   }
   SweepPlan plan;
@@ -85,13 +89,16 @@ SweepPlan make_plan(const RunOptions& o) {
   plan.target_name = shell_join(o.command);
   if (o.seed) {
     const auto seed = parse_seed(*o.seed);
-    if (!seed) throw UsageError(fmt::format("--seed '{}' is not a seed: give a decimal number below 2^64", *o.seed));
+    if (!seed)
+      throw UsageError(
+          fmt::format("--seed '{}' is not a seed: give a decimal number below 2^64", *o.seed));
     plan.master_seed = *seed;
     plan.master_seed_given = true;
   } else {
     plan.master_seed = draw_master_seed();
   }
-  plan.runs = o.runs ? o.runs : (o.until_fail ? std::nullopt : std::optional<std::uint64_t>(kDefaultRuns));
+  plan.runs =
+      o.runs ? o.runs : (o.until_fail ? std::nullopt : std::optional<std::uint64_t>(kDefaultRuns));
   plan.until_fail = o.until_fail;
   plan.timeout_s = o.timeout_s;
   plan.pinned = resolve_knobs(o.pin, "--pin");
@@ -106,11 +113,13 @@ SweepPlan make_plan(const RunOptions& o) {
 void check_report_path(const std::string& path) {
   if (path.empty()) return;
   const std::size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const std::string dir =
+      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
   struct stat st {};
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     throw UsageError(fmt::format("--json {}: folder '{}' does not exist", path, dir));
-  if (access(dir.c_str(), W_OK) != 0) throw UsageError(fmt::format("--json {}: folder '{}' is not writable", path, dir));
+  if (access(dir.c_str(), W_OK) != 0)
+    throw UsageError(fmt::format("--json {}: folder '{}' is not writable", path, dir));
 }
 
 bool want_color(int fd) {
@@ -129,18 +138,22 @@ int run_command(const RunOptions& o) {
   PoolOptions pool_options;
   pool_options.grace_s = o.grace_s;
   pool_options.leak_window_s = o.leak_window_s;
-  pool_options.skip_exit_code = o.no_skip_exit_code ? std::nullopt : std::optional<int>(o.skip_exit_code);
+  pool_options.skip_exit_code =
+      o.no_skip_exit_code ? std::nullopt : std::optional<int>(o.skip_exit_code);
   if (o.memory_limit) {
     const auto bytes = parse_size(*o.memory_limit);
     if (!bytes || *bytes == 0)
-      throw UsageError(fmt::format("--memory-limit '{}' is not a size: use e.g. 512M or 2G", *o.memory_limit));
+      throw UsageError(
+          fmt::format("--memory-limit '{}' is not a size: use e.g. 512M or 2G", *o.memory_limit));
     pool_options.memory_limit_bytes = bytes;
   }
 
   const unsigned fit = jobs_that_fit(plan.jobs);
   if (plan.jobs > fit) {
     if (o.verbosity != Verbosity::quiet)
-      fmt::print(stderr, "deflake: running {} at a time instead of {}: the open-file limit (ulimit -n) leaves room for {}\n",
+      fmt::print(stderr,
+                 "deflake: running {} at a time instead of {}: the open-file limit (ulimit -n) "
+                 "leaves room for {}\n",
                  fit, plan.jobs, fit);
     plan.jobs = fit;
   }
@@ -161,15 +174,18 @@ int run_command(const RunOptions& o) {
   for (char** e = environ; *e != nullptr; ++e) base_env.emplace_back(*e);
   ProcessPool pool(pool_options, std::move(base_env));
   if (!pool.subreaper() && o.verbosity == Verbosity::verbose)
-    fmt::print(stderr, "deflake: warning: cannot become a child subreaper; escaped grandchildren are found only "
-                       "through the output pipe\n");
+    fmt::print(
+        stderr,
+        "deflake: warning: cannot become a child subreaper; escaped grandchildren are found only "
+        "through the output pipe\n");
 
   const SweepResult result = [&] {
     try {
       return run_sweep(plan, pool, listeners);
     } catch (const SpawnError& e) {
       const int err = e.error_number();
-      if (err == ENOENT || err == EACCES || err == ENOEXEC || err == ENOTDIR || err == ELOOP || err == ENAMETOOLONG)
+      if (err == ENOENT || err == EACCES || err == ENOEXEC || err == ENOTDIR || err == ELOOP ||
+          err == ENAMETOOLONG)
         throw UsageError(e.what());
       throw;
     }

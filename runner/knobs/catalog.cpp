@@ -7,45 +7,65 @@ std::vector<Knob> make_catalog() {
   using Set = std::vector<std::pair<std::string, std::string>>;
   using Unset = std::vector<std::string>;
   std::vector<Knob> knobs;
-  knobs.push_back({"seed", "the test's random input",
+  knobs.push_back({"seed",
+                   "the test's random input",
                    {"the same seed for every run", {}, {}},
                    {"a fresh seed per run", {}, {}}});
-  knobs.push_back({"order", "test order within a binary",
-                   {"GTEST_SHUFFLE=0", {Set{{"GTEST_SHUFFLE", "0"}}, Unset{"GTEST_RANDOM_SEED"}}, {}},
-                   {"GTEST_SHUFFLE=1, GTEST_RANDOM_SEED = 1 + seed mod 99999",
-                    {Set{{"GTEST_SHUFFLE", "1"}, {"GTEST_RANDOM_SEED", "{gtest_random_seed}"}}, {}},
-                    {}}});
-  knobs.push_back({"threads", "thread count, parallel reduction order",
-                   {"OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_CBWR=COMPATIBLE",
-                    {Set{{"OMP_NUM_THREADS", "1"}, {"MKL_NUM_THREADS", "1"},
-                         {"OPENBLAS_NUM_THREADS", "1"}, {"MKL_CBWR", "COMPATIBLE"}},
-                     {}},
-                    {}},
-                   {"unset", {{}, Unset{"OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_CBWR"}}, {}}});
-  knobs.push_back({"aslr", "address-space layout",
+  knobs.push_back(
+      {"order",
+       "test order within a binary",
+       {"GTEST_SHUFFLE=0", {Set{{"GTEST_SHUFFLE", "0"}}, Unset{"GTEST_RANDOM_SEED"}}, {}},
+       {"GTEST_SHUFFLE=1, GTEST_RANDOM_SEED = 1 + seed mod 99999",
+        {Set{{"GTEST_SHUFFLE", "1"}, {"GTEST_RANDOM_SEED", "{gtest_random_seed}"}}, {}},
+        {}}});
+  knobs.push_back(
+      {"threads",
+       "thread count, parallel reduction order",
+       {"OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_CBWR=COMPATIBLE",
+        {Set{{"OMP_NUM_THREADS", "1"},
+             {"MKL_NUM_THREADS", "1"},
+             {"OPENBLAS_NUM_THREADS", "1"},
+             {"MKL_CBWR", "COMPATIBLE"}},
+         {}},
+        {}},
+       {"unset",
+        {{}, Unset{"OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_CBWR"}},
+        {}}});
+  knobs.push_back({"aslr",
+                   "address-space layout",
                    {"personality(ADDR_NO_RANDOMIZE)", {}, {ChildAction::no_aslr}},
                    {"default", {}, {}}});
-  knobs.push_back({"hashseed", "language hash randomisation",
+  knobs.push_back({"hashseed",
+                   "language hash randomisation",
                    {"PYTHONHASHSEED=0", {Set{{"PYTHONHASHSEED", "0"}}, {}}, {}},
                    {"PYTHONHASHSEED=random", {Set{{"PYTHONHASHSEED", "random"}}, {}}, {}}});
-  knobs.push_back({"tf32", "TF32 tensor-core math",
+  knobs.push_back({"tf32",
+                   "TF32 tensor-core math",
                    {"NVIDIA_TF32_OVERRIDE=0", {Set{{"NVIDIA_TF32_OVERRIDE", "0"}}, {}}, {}},
                    {"unset", {{}, Unset{"NVIDIA_TF32_OVERRIDE"}}, {}}});
-  knobs.push_back({"atomics", "order of float atomic accumulation",
+  knobs.push_back({"atomics",
+                   "order of float atomic accumulation",
                    {"DEFLAKE_PINNED has atomics, TF_DETERMINISTIC_OPS=1",
-                    {Set{{"TF_DETERMINISTIC_OPS", "1"}}, {}}, {}},
+                    {Set{{"TF_DETERMINISTIC_OPS", "1"}}, {}},
+                    {}},
                    {"unset", {{}, Unset{"TF_DETERMINISTIC_OPS"}}, {}}});
-  knobs.push_back({"algo", "autotuned algorithm choice",
+  knobs.push_back({"algo",
+                   "autotuned algorithm choice",
                    {"DEFLAKE_PINNED has algo, TF_CUDNN_USE_AUTOTUNE=0, TF_CUDNN_DETERMINISTIC=1",
-                    {Set{{"TF_CUDNN_USE_AUTOTUNE", "0"}, {"TF_CUDNN_DETERMINISTIC", "1"}}, {}}, {}},
+                    {Set{{"TF_CUDNN_USE_AUTOTUNE", "0"}, {"TF_CUDNN_DETERMINISTIC", "1"}}, {}},
+                    {}},
                    {"unset", {{}, Unset{"TF_CUDNN_USE_AUTOTUNE", "TF_CUDNN_DETERMINISTIC"}}, {}}});
-  knobs.push_back({"cublas", "cuBLAS workspace / stream reduction order",
-                   {"CUBLAS_WORKSPACE_CONFIG=:4096:8", {Set{{"CUBLAS_WORKSPACE_CONFIG", ":4096:8"}}, {}}, {}},
-                   {"unset", {{}, Unset{"CUBLAS_WORKSPACE_CONFIG"}}, {}}});
-  knobs.push_back({"launch", "asynchronous kernel launches",
+  knobs.push_back(
+      {"cublas",
+       "cuBLAS workspace / stream reduction order",
+       {"CUBLAS_WORKSPACE_CONFIG=:4096:8", {Set{{"CUBLAS_WORKSPACE_CONFIG", ":4096:8"}}, {}}, {}},
+       {"unset", {{}, Unset{"CUBLAS_WORKSPACE_CONFIG"}}, {}}});
+  knobs.push_back({"launch",
+                   "asynchronous kernel launches",
                    {"CUDA_LAUNCH_BLOCKING=1", {Set{{"CUDA_LAUNCH_BLOCKING", "1"}}, {}}, {}},
                    {"unset", {{}, Unset{"CUDA_LAUNCH_BLOCKING"}}, {}}});
-  knobs.push_back({"concurrency", "other processes of the suite running at once",
+  knobs.push_back({"concurrency",
+                   "other processes of the suite running at once",
                    {"the target's runs overlap nothing", {}, {}},
                    {"runs overlap as -j allows", {}, {}}});
   return knobs;

@@ -38,11 +38,11 @@ struct RunRecord {
   Outcome outcome = Outcome::pass;
   ExitStatus status;
   StopStep stopped_by = StopStep::none;  // how far the timeout state machine went
-  bool interrupted = false;  // ended because the user interrupted deflake: not counted
-  bool leaky = false;        // processes outlived the main one and were killed
-  double duration_s = 0;     // spawn to the main process's exit
-  std::string output;        // head and tail of stdout+stderr, with an omission marker
-  std::uint64_t output_bytes = 0;  // all bytes the run wrote, kept or not
+  bool interrupted = false;              // ended because the user interrupted deflake: not counted
+  bool leaky = false;                    // processes outlived the main one and were killed
+  double duration_s = 0;                 // spawn to the main process's exit
+  std::string output;                    // head and tail of stdout+stderr, with an omission marker
+  std::uint64_t output_bytes = 0;        // all bytes the run wrote, kept or not
 };
 
 }  // namespace deflake

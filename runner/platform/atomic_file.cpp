@@ -15,7 +15,8 @@ namespace deflake {
 
 void write_file_atomically(const std::string& path, std::string_view contents) {
   const std::size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const std::string dir =
+      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
   std::string pattern = dir + "/." + base + ".tmp-XXXXXX";
   std::vector<char> name(pattern.begin(), pattern.end());

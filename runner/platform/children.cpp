@@ -39,7 +39,9 @@ void parse_pids(const std::string& text, std::vector<pid_t>& out) {
 
 }  // namespace
 
-bool become_subreaper() { return ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0; }
+bool become_subreaper() {
+  return ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+}
 
 std::vector<pid_t> list_children() {
   std::vector<pid_t> children;

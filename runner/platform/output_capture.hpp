@@ -25,7 +25,7 @@ class OutputCapture {
   std::size_t head_cap_;
   std::size_t tail_cap_;
   std::string head_;
-  std::string tail_;       // a ring buffer of tail_cap_ bytes once full
+  std::string tail_;          // a ring buffer of tail_cap_ bytes once full
   std::size_t tail_pos_ = 0;  // where the next byte goes when the ring is full
   std::uint64_t total_ = 0;
 };

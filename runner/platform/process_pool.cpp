@@ -204,7 +204,8 @@ void ProcessPool::advance(Run& run, TimePoint now) {
   }
   if (!has_leftovers(run)) return;  // finalized by the caller
   const bool stopping = run.stop != StopStep::none || run.interrupted;
-  if (!run.linger_until) run.linger_until = stopping ? run.exited_at : run.exited_at + seconds(options_.leak_window_s);
+  if (!run.linger_until)
+    run.linger_until = stopping ? run.exited_at : run.exited_at + seconds(options_.leak_window_s);
   if (now < *run.linger_until) return;
   if (!run.leftovers_killed) {
     if (!stopping) run.leaky = true;

@@ -14,9 +14,15 @@ sigset_t g_wait_mask;
 
 void on_signal(int sig) {
   switch (sig) {
-    case SIGCHLD: g_children = g_children + 1; break;
-    case SIGTSTP: g_stops = g_stops + 1; break;
-    default: g_interrupts = g_interrupts + 1; break;
+    case SIGCHLD:
+      g_children = g_children + 1;
+      break;
+    case SIGTSTP:
+      g_stops = g_stops + 1;
+      break;
+    default:
+      g_interrupts = g_interrupts + 1;
+      break;
   }
 }
 
@@ -50,7 +56,9 @@ void install_signal_handlers() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-const sigset_t& wait_mask() { return g_wait_mask; }
+const sigset_t& wait_mask() {
+  return g_wait_mask;
+}
 
 SignalCounts take_signal_counts() {
   // The handled signals are blocked outside ppoll, so these reads and resets

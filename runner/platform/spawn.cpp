@@ -46,8 +46,8 @@ SpawnedChild spawn_with_posix_spawn(const SpawnRequest& request, Pipe pipe) {
   posix_spawnattr_setsigmask(&attr, &empty);
   posix_spawnattr_setsigdefault(&attr, &reset);
   posix_spawnattr_setpgroup(&attr, 0);  // own group: Ctrl-C and kill(-pgid) stay ours
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
   auto argv = to_c_strings(*request.argv);
   auto envp = to_c_strings(*request.env);
@@ -80,7 +80,8 @@ SpawnedChild spawn_with_posix_spawn(const SpawnRequest& request, Pipe pipe) {
   for (ChildAction action : request.actions) {
     if (action == ChildAction::no_aslr) {
       const int current = ::personality(0xffffffff);
-      if (current == -1 || ::personality(static_cast<unsigned long>(current) | ADDR_NO_RANDOMIZE) == -1)
+      if (current == -1 ||
+          ::personality(static_cast<unsigned long>(current) | ADDR_NO_RANDOMIZE) == -1)
         fail(errno);
     }
   }
@@ -98,7 +99,8 @@ SpawnedChild spawn_with_fork(const SpawnRequest& request, Pipe pipe) {
   auto envp = to_c_strings(*request.env);
   const pid_t pid = ::fork();
   if (pid < 0) throw SpawnError((*request.argv)[0], errno);
-  if (pid == 0) exec_in_child(request, pipe.write.get(), errors.write.get(), argv.data(), envp.data());
+  if (pid == 0)
+    exec_in_child(request, pipe.write.get(), errors.write.get(), argv.data(), envp.data());
   ::setpgid(pid, pid);  // also from the parent, so no kill(-pid) can precede it
   errors.write.reset();
   int child_errno = 0;

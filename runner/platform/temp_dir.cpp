@@ -36,20 +36,24 @@ bool remove_tree(const std::string& path) {
 
 TempRoot::TempRoot() {
   const char* base = ::getenv("TMPDIR");
-  std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/deflake-XXXXXX";
+  std::string pattern =
+      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/deflake-XXXXXX";
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
-  if (::mkdtemp(buffer.data()) == nullptr) throw SystemError("cannot create a temporary folder in " + pattern, errno);
+  if (::mkdtemp(buffer.data()) == nullptr)
+    throw SystemError("cannot create a temporary folder in " + pattern, errno);
   path_ = buffer.data();
 }
 
 TempRoot::~TempRoot() {
-  if (!remove_tree(path_)) std::fprintf(stderr, "deflake: warning: could not remove %s\n", path_.c_str());
+  if (!remove_tree(path_))
+    std::fprintf(stderr, "deflake: warning: could not remove %s\n", path_.c_str());
 }
 
 std::string TempRoot::make_subdir(const std::string& name) {
   std::string path = path_ + "/" + name;
-  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) throw SystemError("mkdir " + path, errno);
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+    throw SystemError("mkdir " + path, errno);
   return path;
 }
 

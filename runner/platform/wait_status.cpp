@@ -6,10 +6,14 @@ namespace deflake {
 
 std::optional<ExitStatus> decode_child_info(const siginfo_t& info) {
   switch (info.si_code) {
-    case CLD_EXITED: return ExitStatus::exited(info.si_status);
-    case CLD_KILLED: return ExitStatus::killed(info.si_status, false);
-    case CLD_DUMPED: return ExitStatus::killed(info.si_status, true);
-    default: return std::nullopt;
+    case CLD_EXITED:
+      return ExitStatus::exited(info.si_status);
+    case CLD_KILLED:
+      return ExitStatus::killed(info.si_status, false);
+    case CLD_DUMPED:
+      return ExitStatus::killed(info.si_status, true);
+    default:
+      return std::nullopt;
   }
 }
 

@@ -48,26 +48,33 @@ void ConsoleReporter::on_sweep_start(const SweepPlan& plan) {
   plan_ = &plan;
   started_ = Clock::now();
   if (options_.verbosity == Verbosity::quiet) return;
-  const std::string runs = plan.runs ? fmt::format("{} runs", *plan.runs) : std::string("runs until one fails");
+  const std::string runs =
+      plan.runs ? fmt::format("{} runs", *plan.runs) : std::string("runs until one fails");
   fmt::print(options_.err, "deflake: {} of {}, {} at a time, master seed {}{}\n", runs,
              shell_join(plan.argv), plan.effective_jobs(), plan.master_seed,
-             plan.master_seed_given ? "" : fmt::format(" (drawn; --seed {} repeats this sweep)", plan.master_seed));
+             plan.master_seed_given
+                 ? ""
+                 : fmt::format(" (drawn; --seed {} repeats this sweep)", plan.master_seed));
   std::fflush(options_.err);
 }
 
 void ConsoleReporter::on_run_end(const RunRecord& record, const TargetResult& so_far) {
   if (options_.verbosity == Verbosity::quiet) return;
   const bool failed = !record.interrupted && is_failure(record.outcome);
-  const bool print = options_.verbosity == Verbosity::verbose || (failed && failures_printed_ < kFailuresPrinted);
+  const bool print =
+      options_.verbosity == Verbosity::verbose || (failed && failures_printed_ < kFailuresPrinted);
   if (print) {
     clear_progress();
-    const auto style = failed && options_.color ? fmt::fg(fmt::terminal_color::red) : fmt::text_style();
+    const auto style =
+        failed && options_.color ? fmt::fg(fmt::terminal_color::red) : fmt::text_style();
     fmt::print(options_.err, "  {} seed {}  {}{}  ({})\n",
                fmt::styled(fmt::format("{:<7}", to_string(record.outcome)), style), record.seed,
                describe_end(record), record.leaky ? ", leaked processes killed" : "",
                human_duration(record.duration_s));
-    if (failed && ++failures_printed_ == kFailuresPrinted && options_.verbosity != Verbosity::verbose)
-      fmt::print(options_.err, "  (further failing runs are counted, not printed; -v prints every run)\n");
+    if (failed && ++failures_printed_ == kFailuresPrinted &&
+        options_.verbosity != Verbosity::verbose)
+      fmt::print(options_.err,
+                 "  (further failing runs are counted, not printed; -v prints every run)\n");
   }
   draw_progress(so_far, false);
 }
@@ -76,7 +83,8 @@ void ConsoleReporter::on_interrupt(int count) {
   if (options_.verbosity == Verbosity::quiet) return;
   clear_progress();
   if (count == 1)
-    fmt::print(options_.err, "deflake: interrupted: stopping the running tests (Ctrl-C again kills them now)\n");
+    fmt::print(options_.err,
+               "deflake: interrupted: stopping the running tests (Ctrl-C again kills them now)\n");
   else
     fmt::print(options_.err, "deflake: interrupted again: killing the running tests\n");
   std::fflush(options_.err);
@@ -91,10 +99,13 @@ void ConsoleReporter::draw_progress(const TargetResult& so_far, bool force) {
   const std::uint64_t done = so_far.runs() + so_far.interrupted_runs();
   std::string line;
   if (plan_ != nullptr && plan_->runs) {
-    const double eta = done > 0 ? elapsed / static_cast<double>(done) * static_cast<double>(*plan_->runs - done) : 0;
-    line = fmt::format("[{}/{}] {} failed ({}) · {:.1f} runs/s · ETA {}", done, *plan_->runs,
-                       so_far.failures(), percent(so_far.counted() ? double(so_far.failures()) / double(so_far.counted()) : 0),
-                       elapsed > 0 ? double(done) / elapsed : 0.0, human_duration(eta));
+    const double eta =
+        done > 0 ? elapsed / static_cast<double>(done) * static_cast<double>(*plan_->runs - done)
+                 : 0;
+    line = fmt::format(
+        "[{}/{}] {} failed ({}) · {:.1f} runs/s · ETA {}", done, *plan_->runs, so_far.failures(),
+        percent(so_far.counted() ? double(so_far.failures()) / double(so_far.counted()) : 0),
+        elapsed > 0 ? double(done) / elapsed : 0.0, human_duration(eta));
   } else {
     line = fmt::format("[{}] {} failed · {:.1f} runs/s · {}", done, so_far.failures(),
                        elapsed > 0 ? double(done) / elapsed : 0.0, human_duration(elapsed));
@@ -122,22 +133,28 @@ void ConsoleReporter::print_summary(const SweepOutcome& outcome) {
   const auto verdict_style = [&]() -> fmt::text_style {
     if (!options_.color) return {};
     switch (verdict) {
-      case Verdict::stable_pass: return fmt::fg(fmt::terminal_color::green) | fmt::emphasis::bold;
-      case Verdict::skipped: return fmt::fg(fmt::terminal_color::yellow) | fmt::emphasis::bold;
-      default: return fmt::fg(fmt::terminal_color::red) | fmt::emphasis::bold;
+      case Verdict::stable_pass:
+        return fmt::fg(fmt::terminal_color::green) | fmt::emphasis::bold;
+      case Verdict::skipped:
+        return fmt::fg(fmt::terminal_color::yellow) | fmt::emphasis::bold;
+      default:
+        return fmt::fg(fmt::terminal_color::red) | fmt::emphasis::bold;
     }
   }();
   std::string rate;
   if (r.counted() == 0) {
     rate = "no run counted";
   } else if (r.failures() == 0) {
-    rate = fmt::format("0/{} failed: rules out ≥ {} at 95%", r.counted(), percent(ruled_out_rate(r.counted())));
+    rate = fmt::format("0/{} failed: rules out ≥ {} at 95%", r.counted(),
+                       percent(ruled_out_rate(r.counted())));
   } else {
     const Interval ci = wilson_interval(r.failures(), r.counted());
     rate = fmt::format("{}/{} failed, {} [{}, {}] at 95%", r.failures(), r.counted(),
-                       percent(double(r.failures()) / double(r.counted())), percent(ci.low), percent(ci.high));
+                       percent(double(r.failures()) / double(r.counted())), percent(ci.low),
+                       percent(ci.high));
   }
-  fmt::print(options_.out, "{}: {} ({}){}\n", r.name(), fmt::styled(to_string(verdict), verdict_style), rate,
+  fmt::print(options_.out, "{}: {} ({}){}\n", r.name(),
+             fmt::styled(to_string(verdict), verdict_style), rate,
              outcome.interrupted ? " — interrupted" : "");
   if (options_.verbosity == Verbosity::quiet) return;
 
@@ -145,21 +162,25 @@ void ConsoleReporter::print_summary(const SweepOutcome& outcome) {
   for (Outcome o : {Outcome::pass, Outcome::fail, Outcome::crash, Outcome::timeout, Outcome::skip})
     if (r.count(o) > 0) parts.push_back(fmt::format("{} {}", r.count(o), to_string(o)));
   fmt::print(options_.out, "  outcomes  {}{}  in {}\n", fmt::join(parts, ", "),
-             r.interrupted_runs() ? fmt::format(" ({} interrupted, not counted)", r.interrupted_runs()) : "",
+             r.interrupted_runs()
+                 ? fmt::format(" ({} interrupted, not counted)", r.interrupted_runs())
+                 : "",
              human_duration(outcome.wall_s));
   if (r.leaky_runs() > 0)
-    fmt::print(options_.out, "  leaky     {} run(s) left processes behind after exiting; deflake killed them\n",
+    fmt::print(options_.out,
+               "  leaky     {} run(s) left processes behind after exiting; deflake killed them\n",
                r.leaky_runs());
   const std::vector<RunRecord> failed = r.failed_runs();
   if (failed.empty()) return;
   std::vector<std::string> seeds;
-  for (std::size_t i = 0; i < failed.size() && i < kSeedsShown; ++i) seeds.push_back(std::to_string(failed[i].seed));
+  for (std::size_t i = 0; i < failed.size() && i < kSeedsShown; ++i)
+    seeds.push_back(std::to_string(failed[i].seed));
   const std::uint64_t more = r.failures() - seeds.size();
   fmt::print(options_.out, "  seeds     {}{}\n", fmt::join(seeds, ", "),
              more ? fmt::format(" (+{} more; --json lists them all)", more) : "");
   const RunRecord& first = failed.front();
-  fmt::print(options_.out, "  output of run {} (seed {}, {}, {}):\n", first.index, first.seed, describe_end(first),
-             human_duration(first.duration_s));
+  fmt::print(options_.out, "  output of run {} (seed {}, {}, {}):\n", first.index, first.seed,
+             describe_end(first), human_duration(first.duration_s));
   const auto lines = last_lines(first.output, kTailLines);
   if (lines.empty()) fmt::print(options_.out, "    | (no output)\n");
   for (auto line : lines) fmt::print(options_.out, "    | {}\n", line);

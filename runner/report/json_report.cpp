@@ -53,7 +53,8 @@ std::string render_json_report(const std::string& command, const SweepOutcome& o
   target["failure_rate"] = counted ? json(double(r.failures()) / double(counted)) : json(nullptr);
   const Interval ci = wilson_interval(r.failures(), counted);
   target["failure_rate_ci95"] = counted ? json::array({ci.low, ci.high}) : json(nullptr);
-  target["ruled_out_rate_95"] = counted && r.failures() == 0 ? json(ruled_out_rate(counted)) : json(nullptr);
+  target["ruled_out_rate_95"] =
+      counted && r.failures() == 0 ? json(ruled_out_rate(counted)) : json(nullptr);
   json seeds = json::array();
   json failed = json::array();
   for (const RunRecord& run : r.failed_runs()) {

@@ -14,7 +14,8 @@ std::string render_json_report(const std::string& command, const SweepOutcome& o
 /// Writes the report when the sweep ends (also after Ctrl-C), atomically.
 class JsonReporter final : public SweepListener {
  public:
-  JsonReporter(std::string path, std::string command) : path_(std::move(path)), command_(std::move(command)) {}
+  JsonReporter(std::string path, std::string command)
+      : path_(std::move(path)), command_(std::move(command)) {}
   void on_sweep_end(const SweepOutcome& outcome) override;
 
  private:

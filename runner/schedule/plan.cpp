@@ -11,7 +11,8 @@ namespace deflake {
 namespace {
 
 std::string replace_all(std::string text, std::string_view from, std::string_view to) {
-  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size()))
     text.replace(at, from.size(), to);
   return text;
 }
@@ -24,7 +25,8 @@ std::string expand_value(const std::string& value, std::uint64_t seed) {
 }
 
 void apply(const KnobSetting& setting, std::uint64_t seed, RunSpec& spec) {
-  for (const auto& [name, value] : setting.env.set) spec.env.set.emplace_back(name, expand_value(value, seed));
+  for (const auto& [name, value] : setting.env.set)
+    spec.env.set.emplace_back(name, expand_value(value, seed));
   for (const auto& name : setting.env.unset) spec.env.unset.push_back(name);
   for (ChildAction action : setting.actions) spec.actions.push_back(action);
 }
@@ -36,7 +38,8 @@ std::vector<std::string> expand_seed(const std::vector<std::string>& words, std:
   out.reserve(words.size());
   const std::string seed_text = std::to_string(seed);
   for (const auto& word : words)
-    out.push_back(word.find("{seed}") == std::string::npos ? word : replace_all(word, "{seed}", seed_text));
+    out.push_back(
+        word.find("{seed}") == std::string::npos ? word : replace_all(word, "{seed}", seed_text));
   return out;
 }
 
@@ -44,7 +47,8 @@ std::uint64_t draw_master_seed() {
   std::uint64_t value = 0;
   if (::getrandom(&value, sizeof value, 0) != static_cast<ssize_t>(sizeof value)) {
     // No entropy syscall: the clock still gives a seed that differs per sweep.
-    value = splitmix64(static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+    value = splitmix64(
+        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
   }
   // Drawn master seeds use the same 16-digit range as run seeds: easy to read and to copy.
   return to_seed_range(value);
@@ -63,10 +67,13 @@ std::optional<std::uint64_t> parse_seed(std::string_view text) {
 }
 
 bool SweepPlan::is_pinned(std::string_view knob) const {
-  return std::any_of(pinned.begin(), pinned.end(), [knob](const Knob* k) { return k->name == knob; });
+  return std::any_of(pinned.begin(), pinned.end(),
+                     [knob](const Knob* k) { return k->name == knob; });
 }
 
-unsigned SweepPlan::effective_jobs() const { return is_pinned("concurrency") ? 1 : std::max(1u, jobs); }
+unsigned SweepPlan::effective_jobs() const {
+  return is_pinned("concurrency") ? 1 : std::max(1u, jobs);
+}
 
 RunSpec SweepPlan::make_run(std::uint64_t index) const {
   RunSpec spec;

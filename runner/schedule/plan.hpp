@@ -24,16 +24,16 @@ std::uint64_t draw_master_seed();
 std::optional<std::uint64_t> parse_seed(std::string_view text);
 
 struct SweepPlan {
-  std::string target_name;               // what reports call the target
-  std::vector<std::string> argv;         // may hold "{seed}"
+  std::string target_name;        // what reports call the target
+  std::vector<std::string> argv;  // may hold "{seed}"
   std::uint64_t master_seed = 0;
-  bool master_seed_given = false;        // false: drawn, and printed so it can be repeated
-  std::optional<std::uint64_t> runs;     // nullopt: no limit (with until_fail)
+  bool master_seed_given = false;     // false: drawn, and printed so it can be repeated
+  std::optional<std::uint64_t> runs;  // nullopt: no limit (with until_fail)
   unsigned jobs = 1;
   bool until_fail = false;
   double timeout_s = 60;
-  std::vector<const Knob*> pinned;       // knobs named by --pin, sorted by name
-  std::vector<const Knob*> freed;        // knobs named by --free, sorted by name
+  std::vector<const Knob*> pinned;  // knobs named by --pin, sorted by name
+  std::vector<const Knob*> freed;   // knobs named by --free, sorted by name
 
   bool is_pinned(std::string_view knob) const;
 

@@ -59,10 +59,14 @@ double ruled_out_rate(std::uint64_t runs, double confidence) {
 
 std::string_view to_string(Verdict verdict) {
   switch (verdict) {
-    case Verdict::stable_pass: return "stable-pass";
-    case Verdict::flaky: return "flaky";
-    case Verdict::stable_fail: return "stable-fail";
-    case Verdict::skipped: return "skipped";
+    case Verdict::stable_pass:
+      return "stable-pass";
+    case Verdict::flaky:
+      return "flaky";
+    case Verdict::stable_fail:
+      return "stable-fail";
+    case Verdict::skipped:
+      return "skipped";
   }
   return "unknown";
 }

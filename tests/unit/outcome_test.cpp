@@ -75,7 +75,8 @@ TEST(TargetResult, FailedRunsInRunOrderAndLaterOutputsTrimmed) {
 
 TEST(TargetResult, FailedRunsAreCapped) {
   TargetResult t("t", {"t"});
-  for (std::uint64_t i = 0; i < TargetResult::kFailedRunsCap + 5; ++i) t.add(record(i, Outcome::fail));
+  for (std::uint64_t i = 0; i < TargetResult::kFailedRunsCap + 5; ++i)
+    t.add(record(i, Outcome::fail));
   EXPECT_EQ(t.failed_runs().size(), TargetResult::kFailedRunsCap);
   EXPECT_TRUE(t.failed_runs_capped());
   EXPECT_EQ(t.failures(), TargetResult::kFailedRunsCap + 5);

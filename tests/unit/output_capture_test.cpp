@@ -37,7 +37,8 @@ TEST(OutputCapture, ChunkingDoesNotMatter) {
   whole.append(text);
   for (std::size_t chunk : {1u, 2u, 7u, 99u, 300u, 301u, 4096u}) {
     OutputCapture pieces(100, 300);
-    for (std::size_t at = 0; at < text.size(); at += chunk) pieces.append(std::string_view(text).substr(at, chunk));
+    for (std::size_t at = 0; at < text.size(); at += chunk)
+      pieces.append(std::string_view(text).substr(at, chunk));
     EXPECT_EQ(pieces.render(), whole.render()) << "chunk " << chunk;
   }
   EXPECT_EQ(whole.render(), text.substr(0, 100) + "\n[4600 bytes omitted]\n" + text.substr(4700));

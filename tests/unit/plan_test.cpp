@@ -84,8 +84,8 @@ TEST(Plan, PinnedConcurrencyRunsOneAtATime) {
 }
 
 TEST(Plan, CatalogHasEveryKnobOfTheDesign) {
-  for (const char* name : {"seed", "order", "threads", "aslr", "hashseed", "tf32", "atomics", "algo", "cublas",
-                           "launch", "concurrency"})
+  for (const char* name : {"seed", "order", "threads", "aslr", "hashseed", "tf32", "atomics",
+                           "algo", "cublas", "launch", "concurrency"})
     EXPECT_NE(find_knob(name), nullptr) << name;
   EXPECT_EQ(find_knob("nope"), nullptr);
 }

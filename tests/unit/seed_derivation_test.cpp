@@ -59,7 +59,8 @@ TEST(SeedDerivation, SeedsSpreadOverTheRange) {
   // count within 5 standard deviations of 2,000 (bound holds with p > 1-1e-5).
   int buckets[10] = {};
   const double width = double(kSeedEnd - kSeedMin) / 10;
-  for (std::uint64_t i = 0; i < 20000; ++i) ++buckets[int(double(run_seed(2024, i) - kSeedMin) / width)];
+  for (std::uint64_t i = 0; i < 20000; ++i)
+    ++buckets[int(double(run_seed(2024, i) - kSeedMin) / width)];
   for (int count : buckets) EXPECT_NEAR(count, 2000, 5 * 42.4);
 }
 

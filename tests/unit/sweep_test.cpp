@@ -73,7 +73,8 @@ TEST(Sweep, PinnedConcurrencyRunsOneAtATime) {
 
 TEST(Sweep, UntilFailStopsLaunchingAtTheFirstFailure) {
   // Run 10 is the first to fail; with 1 job nothing else starts after it.
-  FakeLauncher launcher([](const RunSpec& s) { return s.index == 10 ? Outcome::crash : Outcome::pass; });
+  FakeLauncher launcher(
+      [](const RunSpec& s) { return s.index == 10 ? Outcome::crash : Outcome::pass; });
   RecordingListener listener;
   SweepPlan plan = plan_of(1000, 1);
   plan.until_fail = true;
@@ -84,7 +85,8 @@ TEST(Sweep, UntilFailStopsLaunchingAtTheFirstFailure) {
 }
 
 TEST(Sweep, UntilFailWithoutALimitRunsUntilAFailure) {
-  FakeLauncher launcher([](const RunSpec& s) { return s.index == 1234 ? Outcome::timeout : Outcome::pass; });
+  FakeLauncher launcher(
+      [](const RunSpec& s) { return s.index == 1234 ? Outcome::timeout : Outcome::pass; });
   RecordingListener listener;
   SweepPlan plan = plan_of(0, 4);
   plan.runs.reset();

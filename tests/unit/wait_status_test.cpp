@@ -13,7 +13,7 @@ TEST(WaitStatus, StatusWord) {
   EXPECT_EQ(decode_wait_status(SIGSEGV), ExitStatus::killed(SIGSEGV, false));
   EXPECT_EQ(decode_wait_status(SIGSEGV | 0x80), ExitStatus::killed(SIGSEGV, true));
   EXPECT_EQ(decode_wait_status(0x7f | (SIGSTOP << 8)), std::nullopt);  // stopped
-  EXPECT_EQ(decode_wait_status(0xffff), std::nullopt);                  // continued
+  EXPECT_EQ(decode_wait_status(0xffff), std::nullopt);                 // continued
 }
 
 TEST(WaitStatus, ExitCode139IsNotASignal) {

@@ -29,7 +29,8 @@ constexpr std::uint64_t splitmix64(std::uint64_t x) {
 /// The bias is below 2^-11 relative, irrelevant for seeds, and there is no
 /// rejection loop, so a seed costs the same every time.
 constexpr std::uint64_t to_seed_range(std::uint64_t bits) {
-  __extension__ typedef unsigned __int128 uint128;  // GCC and Clang; the high half of a 64x64 product
+  __extension__ typedef unsigned __int128
+      uint128;  // GCC and Clang; the high half of a 64x64 product
   constexpr std::uint64_t span = kSeedEnd - kSeedMin;
   const uint128 wide = static_cast<uint128>(bits) * span;
   return kSeedMin + static_cast<std::uint64_t>(wide >> 64);
