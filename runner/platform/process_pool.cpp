@@ -137,6 +137,8 @@ void ProcessPool::collect_orphans() {
     const bool is_main =
         std::any_of(runs_.begin(), runs_.end(), [pid](const auto& r) { return r->pid == pid; });
     if (is_main) continue;
+    int status;
+    if (::waitpid(pid, &status, WNOHANG) == pid) continue;  // already ended: reaped, nothing to tie
     // Attribute it: by process group first (a plain background child), then
     // by the run's private TMPDIR (one that escaped with setsid).
     std::optional<std::uint64_t> owner;
