@@ -172,7 +172,15 @@ int run_command(const RunOptions& o) {
 
   std::vector<std::string> base_env;
   for (char** e = environ; *e != nullptr; ++e) base_env.emplace_back(*e);
-  ProcessPool pool(pool_options, std::move(base_env));
+  auto make_pool = [&]() {
+    try {
+      return std::make_unique<ProcessPool>(pool_options, std::move(base_env));
+    } catch (const SystemError& e) {  // no usable temporary folder: the user's to fix
+      throw UsageError(fmt::format("{} (set TMPDIR to a writable folder)", e.what()));
+    }
+  };
+  const std::unique_ptr<ProcessPool> pool_owner = make_pool();
+  ProcessPool& pool = *pool_owner;
   if (!pool.subreaper() && o.verbosity == Verbosity::verbose)
     fmt::print(
         stderr,
@@ -190,9 +198,10 @@ int run_command(const RunOptions& o) {
       throw;
     }
   }();
-  if (pool.unattributed_orphans() > 0 && o.verbosity != Verbosity::quiet)
-    fmt::print(stderr, "deflake: {} leftover process(es) could not be tied to a run; killed\n",
-               pool.unattributed_orphans());
+  const std::size_t strays = pool.kill_stray_orphans();
+  if (strays > 0 && o.verbosity != Verbosity::quiet)
+    fmt::print(stderr, "deflake: killed {} leftover process(es) that could not be tied to a run\n",
+               strays);
   if (result.interrupted) return kExitInterrupted;
   return result.target.failures() > 0 ? kExitFailed : kExitOk;
 }

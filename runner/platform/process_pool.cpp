@@ -59,6 +59,13 @@ ProcessPool::ProcessPool(PoolOptions options, std::vector<std::string> base_env)
   subreaper_ = become_subreaper();
 }
 
+std::size_t ProcessPool::kill_stray_orphans() {
+  collect_orphans();
+  const std::size_t alive = orphans_.size();
+  kill_orphans(std::nullopt);
+  return alive;
+}
+
 ProcessPool::~ProcessPool() {
   // Nothing may outlive deflake: kill what is left, then reap it.
   for (auto& run : runs_) kill_now(*run);
@@ -101,6 +108,7 @@ void ProcessPool::start(const RunSpec& spec) {
   request.actions = spec.actions;
   request.memory_limit_bytes = options_.memory_limit_bytes;
   SpawnedChild child;
+  run->started = Clock::now();  // before the spawn: its cost is the run's
   try {
     child = spawn_child(request);
   } catch (...) {
@@ -109,7 +117,6 @@ void ProcessPool::start(const RunSpec& spec) {
   }
   run->pid = child.pid;
   run->output = std::move(child.output);
-  run->started = Clock::now();
   if (spec.timeout_s > 0) run->deadline = run->started + seconds(spec.timeout_s);
   runs_.push_back(std::move(run));
   check_children_ = true;  // a fast child may have exited before this returned
@@ -150,7 +157,6 @@ void ProcessPool::collect_orphans() {
         break;
       }
     }
-    if (!owner) ++unattributed_seen_;
     orphans_.emplace(pid, owner);
   }
   // Reap the orphans that ended. Each is our child and unreaped until here,
@@ -336,10 +342,16 @@ void ProcessPool::kill_orphans(std::optional<std::uint64_t> run_index) {
 void ProcessPool::stop_all(StopLevel level) {
   const TimePoint now = Clock::now();
   for (auto& run : runs_) {
+    if (run->exit) {
+      // It ended before the interrupt: its outcome stands and is reported;
+      // only its leftovers' leak window is cut short.
+      if (!run->linger_until || *run->linger_until > now) run->linger_until = now;
+      continue;
+    }
     run->interrupted = true;
     if (level == StopLevel::kill)
       kill_now(*run);
-    else if (!run->exit)
+    else
       terminate(*run, now);
   }
 }

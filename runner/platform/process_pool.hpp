@@ -48,9 +48,10 @@ class ProcessPool final : public Launcher {
   LaunchEvents wait() override;
   void stop_all(StopLevel level) override;
 
-  /// Orphans that could not be tied to any run (they changed their TMPDIR
-  /// and left the run's group); they are killed when the pool ends.
-  std::size_t unattributed_orphans() const { return unattributed_seen_; }
+  /// Kills the leftover processes still alive that no run owns any more
+  /// (they changed their TMPDIR and left their run's group, or outlived a
+  /// give-up), and returns how many there were. Call when the sweep ends.
+  std::size_t kill_stray_orphans();
 
   /// false when the kernel refused to make deflake a subreaper: escaped
   /// grandchildren can then only be detected by the open pipe.
@@ -79,7 +80,6 @@ class ProcessPool final : public Launcher {
   std::vector<std::unique_ptr<Run>> runs_;
   // Orphans reparented to deflake, by pid, with the run they belong to (if known).
   std::map<pid_t, std::optional<std::uint64_t>> orphans_;
-  std::size_t unattributed_seen_ = 0;
   bool subreaper_ = false;
   bool check_children_ = false;
   std::vector<char> buffer_;

@@ -1,0 +1,77 @@
+// The command line, end to end: usage errors exit 2 with a message that says
+// what to do (a suggestion for a near miss), --version and --help exit 0.
+#include <gtest/gtest.h>
+
+#include "support/deflake_test.hpp"
+
+namespace e2e {
+namespace {
+
+using Cli = DeflakeTest;
+
+/// A usage error: exit 2, no report, and `expected` in stderr.
+void expect_usage_error(const Result& r, const std::string& expected) {
+  EXPECT_EQ(r.code(), 2) << r;
+  EXPECT_NE(r.err.find(expected), std::string::npos) << "stderr lacks '" << expected << "'" << r;
+  EXPECT_TRUE(r.report.is_null()) << "a usage error wrote a report";
+}
+
+TEST_F(Cli, MistypedFlagSuggestsTheNearestOne) {
+  expect_usage_error(sweep({"--rnus", "5"}, {"true"}), "--runs");
+  expect_usage_error(sweep({"--timout", "5"}, {"true"}), "--timeout");
+}
+
+TEST_F(Cli, MistypedCommandSuggestsTheNearestOne) {
+  const Result r = deflake({"rnu", "--", "true"});
+  expect_usage_error(r, "deflake run");
+  EXPECT_NE(r.err.find("rnu"), std::string::npos) << r;
+}
+
+TEST_F(Cli, PlannedCommandSaysItIsNotInThisVersion) {
+  expect_usage_error(deflake({"bisect", "--", "true"}), "not in this version");
+}
+
+TEST_F(Cli, MissingProgramIsAUsageError) {
+  expect_usage_error(sweep({"-n", "3"}, {dir() + "/no-such-program"}), "cannot run");
+  EXPECT_TRUE(survivors().empty());
+}
+
+TEST_F(Cli, BadValuesAreUsageErrors) {
+  expect_usage_error(sweep({"-n", "0"}, {"true"}), "runs");
+  expect_usage_error(sweep({"--timeout", "-1"}, {"true"}), "timeout");
+  expect_usage_error(sweep({"--seed", "12ab"}, {"true"}), "--seed");
+  expect_usage_error(sweep({"--pin", "thread"}, {"true"}), "threads");
+  expect_usage_error(sweep({"--pin", "aslr", "--free", "aslr"}, {"true"}), "both pinned and free");
+  expect_usage_error(deflake({"run", "-n", "1", "--json", dir() + "/missing/r.json", "--", "true"}),
+                     "does not exist");
+}
+
+TEST_F(Cli, RunWithoutACommandIsAUsageError) {
+  expect_usage_error(deflake({"run", "-n", "3"}), "--");
+}
+
+TEST_F(Cli, VersionAndHelp) {
+  const Result version = deflake({"--version"});
+  EXPECT_EQ(version.code(), 0) << version;
+  EXPECT_EQ(version.out.rfind("deflake ", 0), 0u) << version;
+
+  const Result help = deflake({"--help"});
+  EXPECT_EQ(help.code(), 0) << help;
+  EXPECT_NE(help.out.find("Examples"), std::string::npos) << help;
+
+  const Result run_help = deflake({"run", "--help"});
+  EXPECT_EQ(run_help.code(), 0) << run_help;
+  for (const char* flag : {"--runs", "--seed", "--jobs", "--timeout", "--grace", "--until-fail",
+                           "--json", "--leak-window", "--core-dumps"})
+    EXPECT_NE(run_help.out.find(flag), std::string::npos)
+        << flag << " is not in `deflake run --help`";
+}
+
+TEST_F(Cli, NoArgumentsPrintsHelpAndExitsTwo) {
+  const Result r = deflake({});
+  EXPECT_EQ(r.code(), 2) << r;
+  EXPECT_NE((r.out + r.err).find("run"), std::string::npos) << r;
+}
+
+}  // namespace
+}  // namespace e2e
