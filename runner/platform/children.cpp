@@ -1,6 +1,5 @@
 #include "platform/children.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -44,17 +43,12 @@ bool become_subreaper() {
 }
 
 std::vector<pid_t> list_children() {
+  // deflake starts every child from its main thread, and the kernel gives
+  // reparented orphans to a subreaper's thread-group leader first, so the
+  // main thread's list is the whole list: one small read per scan.
+  static const std::string path = "/proc/self/task/" + std::to_string(::getpid()) + "/children";
   std::vector<pid_t> children;
-  // deflake's own threads are few (one, plus a sanitizer's), so reading each
-  // task's list costs a handful of syscalls.
-  DIR* tasks = ::opendir("/proc/self/task");
-  if (tasks == nullptr) return children;
-  while (const dirent* entry = ::readdir(tasks)) {
-    if (entry->d_name[0] == '.') continue;
-    const std::string path = std::string("/proc/self/task/") + entry->d_name + "/children";
-    parse_pids(read_proc_file(path.c_str()), children);
-  }
-  ::closedir(tasks);
+  parse_pids(read_proc_file(path.c_str()), children);
   return children;
 }
 

@@ -112,14 +112,15 @@ void ProcessPool::start(const RunSpec& spec) {
   try {
     child = spawn_child(request);
   } catch (...) {
-    remove_tree(run->tmpdir);
+    temp_root_.give_back(run->tmpdir);
     throw;
   }
   run->pid = child.pid;
   run->output = std::move(child.output);
   if (spec.timeout_s > 0) run->deadline = run->started + seconds(spec.timeout_s);
+  // No scan here: a child that already exited has its SIGCHLD pending (it
+  // is blocked outside ppoll), which wakes the next wait at once.
   runs_.push_back(std::move(run));
-  check_children_ = true;  // a fast child may have exited before this returned
 }
 
 void ProcessPool::check_exits() {
@@ -237,7 +238,7 @@ RunRecord ProcessPool::finalize(Run& run) {
   // Orphans still alive after the give-up are no longer tied to the run.
   for (auto& [pid, owner] : orphans_)
     if (owner == run.spec.index) owner.reset();
-  remove_tree(run.tmpdir);
+  temp_root_.give_back(run.tmpdir);
   RunRecord record;
   record.index = run.spec.index;
   record.seed = run.spec.seed;
@@ -362,8 +363,7 @@ LaunchEvents ProcessPool::wait() {
     const SignalCounts signals = take_signal_counts();
     events.interrupts += signals.interrupts;
     if (signals.stops > 0) suspend_all();
-    if (signals.children > 0 || check_children_) {
-      check_children_ = false;
+    if (signals.children > 0) {
       check_exits();
       collect_orphans();
     }

@@ -81,7 +81,6 @@ class ProcessPool final : public Launcher {
   // Orphans reparented to deflake, by pid, with the run they belong to (if known).
   std::map<pid_t, std::optional<std::uint64_t>> orphans_;
   bool subreaper_ = false;
-  bool check_children_ = false;
   std::vector<char> buffer_;
 };
 

@@ -129,7 +129,7 @@ SpawnedChild spawn_child(const SpawnRequest& request) {
                                   : spawn_with_posix_spawn(request, std::move(pipe));
   // The write end was closed above (moved into the helper and destroyed), so
   // EOF on the read end means every holder of the child's stdout closed it.
-  ::fcntl(child.output.get(), F_SETFL, ::fcntl(child.output.get(), F_GETFL) | O_NONBLOCK);
+  ::fcntl(child.output.get(), F_SETFL, O_NONBLOCK);  // a fresh read end has no other flags
   return child;
 }
 
