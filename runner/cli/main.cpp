@@ -1,10 +1,20 @@
-#include <fmt/format.h>
 
+#include <cstdio>
 #include <exception>
 
 #include "base/error.hpp"
 #include "cli/options.hpp"
 #include "cli/run_command.hpp"
+
+namespace {
+
+void say(std::FILE* to, const char* prefix, const char* message) {
+  std::fputs(prefix, to);
+  std::fputs(message, to);
+  std::fputs("\n", to);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace deflake;
@@ -17,10 +27,10 @@ int main(int argc, char** argv) {
         return parsed.exit_code;
     }
   } catch (const UsageError& e) {
-    fmt::print(stderr, "deflake: error: {}\n", e.what());
+    say(stderr, "deflake: error: ", e.what());  // never throws: stderr may be gone
     return kExitUsage;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "deflake: internal error: {}\n", e.what());
+    say(stderr, "deflake: internal error: ", e.what());
     return kExitInternal;
   }
   return kExitInternal;

@@ -191,10 +191,7 @@ int run_command(const RunOptions& o) {
     try {
       return run_sweep(plan, pool, listeners);
     } catch (const SpawnError& e) {
-      const int err = e.error_number();
-      if (err == ENOENT || err == EACCES || err == ENOEXEC || err == ENOTDIR || err == ELOOP ||
-          err == ENAMETOOLONG)
-        throw UsageError(e.what());
+      if (e.users_to_fix()) throw UsageError(e.what());
       throw;
     }
   }();
@@ -203,6 +200,10 @@ int run_command(const RunOptions& o) {
     fmt::print(stderr, "deflake: killed {} leftover process(es) that could not be tied to a run\n",
                strays);
   if (result.interrupted) return kExitInterrupted;
+  if (!result.stopped_early.empty()) {
+    fmt::print(stderr, "deflake: error: the sweep stopped early: {}\n", result.stopped_early);
+    if (result.target.failures() == 0) return kExitInternal;
+  }
   return result.target.failures() > 0 ? kExitFailed : kExitOk;
 }
 

@@ -20,7 +20,7 @@ void drain_after_error(Launcher& launcher, TargetResult& target, SweepListener& 
 
 SweepResult run_sweep(const SweepPlan& plan, Launcher& launcher, SweepListener& listener) {
   const TimePoint started = Clock::now();
-  SweepResult result{TargetResult(plan.target_name, plan.argv), false, 0};
+  SweepResult result{TargetResult(plan.target_name, plan.argv), false, 0, {}};
   const unsigned jobs = plan.effective_jobs();
   std::uint64_t next = 0;
   bool launching = true;
@@ -32,9 +32,16 @@ SweepResult run_sweep(const SweepPlan& plan, Launcher& launcher, SweepListener& 
       listener.on_run_start(spec);
       try {
         launcher.start(spec);
-      } catch (...) {
-        drain_after_error(launcher, result.target, listener);
-        throw;
+      } catch (const std::exception& e) {
+        if (next == 1) {  // the very first run: nothing to report, the caller explains
+          drain_after_error(launcher, result.target, listener);
+          throw;
+        }
+        // Later (the binary was deleted or rebuilt, the machine ran out of
+        // processes): keep every result so far, let what runs finish, report.
+        result.stopped_early = e.what();
+        launching = false;
+        break;
       }
     }
     if (launcher.running() == 0) break;
@@ -55,7 +62,8 @@ SweepResult run_sweep(const SweepPlan& plan, Launcher& launcher, SweepListener& 
     }
   }
   result.wall_s = to_seconds(Clock::now() - started);
-  listener.on_sweep_end(SweepOutcome{&plan, &result.target, result.interrupted, result.wall_s});
+  listener.on_sweep_end(
+      SweepOutcome{&plan, &result.target, result.interrupted, result.wall_s, result.stopped_early});
   return result;
 }
 

@@ -14,10 +14,12 @@ struct SweepResult {
   TargetResult target;
   bool interrupted = false;
   double wall_s = 0;
+  std::string stopped_early;  // why launching stopped before the plan's end, if it did
 };
 
-/// Runs the sweep to its end. SpawnError from the launcher propagates after
-/// the runs already started were stopped and collected.
+/// Runs the sweep to its end. When the first run cannot start, the error
+/// propagates (after stopping anything started); when a later one cannot,
+/// the sweep stops launching, finishes, and says why in `stopped_early`.
 SweepResult run_sweep(const SweepPlan& plan, Launcher& launcher, SweepListener& listener);
 
 }  // namespace deflake

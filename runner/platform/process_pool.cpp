@@ -62,14 +62,14 @@ ProcessPool::ProcessPool(PoolOptions options, std::vector<std::string> base_env)
 std::size_t ProcessPool::kill_stray_orphans() {
   collect_orphans();
   const std::size_t alive = orphans_.size();
-  kill_orphans(std::nullopt);
+  kill_orphans();
   return alive;
 }
 
 ProcessPool::~ProcessPool() {
   // Nothing may outlive deflake: kill what is left, then reap it.
   for (auto& run : runs_) kill_now(*run);
-  kill_orphans(std::nullopt);
+  kill_orphans();
   for (auto& run : runs_) {
     int status;
     while (::waitpid(run->pid, &status, 0) < 0 && errno == EINTR) {
@@ -225,9 +225,14 @@ void ProcessPool::advance(Run& run, TimePoint now) {
     kill_now(run);
     run.next_kill_round = now + seconds(kKillRoundS);
   }
-  if (now >= run.give_up_at && run.output.valid()) {
+  if (now >= run.give_up_at) {
+    // Killed and still there (uninterruptible sleep on a hung filesystem,
+    // a long teardown): the run must not hang the sweep. Its leftovers stop
+    // being its own; kill_stray_orphans deals with them at the end.
     run.leaky = true;
-    run.output.reset();  // an unkillable holder must not hang the sweep
+    run.output.reset();
+    for (auto& [pid, owner] : orphans_)
+      if (owner == run.spec.index) owner.reset();
   }
 }
 
@@ -235,10 +240,10 @@ RunRecord ProcessPool::finalize(Run& run) {
   int status;
   while (::waitpid(run.pid, &status, 0) < 0 && errno == EINTR) {
   }
-  // Orphans still alive after the give-up are no longer tied to the run.
-  for (auto& [pid, owner] : orphans_)
-    if (owner == run.spec.index) owner.reset();
-  temp_root_.give_back(run.tmpdir);
+  if (run.leaky)
+    remove_tree(run.tmpdir);  // a leftover may still hold it: never hand it to another run
+  else
+    temp_root_.give_back(run.tmpdir);
   RunRecord record;
   record.index = run.spec.index;
   record.seed = run.spec.seed;
@@ -305,6 +310,7 @@ void ProcessPool::poll_once(TimePoint now) {
 }
 
 void ProcessPool::suspend_all() {
+  collect_orphans();  // an escaped leftover not seen yet must stop too
   const TimePoint before = Clock::now();
   for (auto& run : runs_) signal_run(*run, SIGSTOP);
   for (const auto& [pid, owner] : orphans_)
@@ -326,12 +332,11 @@ void ProcessPool::suspend_all() {
     if (!owner) ::kill(pid, SIGCONT);
 }
 
-void ProcessPool::kill_orphans(std::optional<std::uint64_t> run_index) {
+void ProcessPool::kill_orphans() {
   for (int round = 0; round < 100; ++round) {
     collect_orphans();
     bool any = false;
     for (const auto& [pid, owner] : orphans_) {
-      if (run_index && owner != run_index) continue;
       ::kill(pid, SIGKILL);
       any = true;
     }
@@ -349,7 +354,9 @@ void ProcessPool::stop_all(StopLevel level) {
       if (!run->linger_until || *run->linger_until > now) run->linger_until = now;
       continue;
     }
-    run->interrupted = true;
+    // A run already timing out keeps its outcome: a hang is often exactly
+    // why the user pressed Ctrl-C.
+    if (!run->timed_out) run->interrupted = true;
     if (level == StopLevel::kill)
       kill_now(*run);
     else
@@ -363,10 +370,10 @@ LaunchEvents ProcessPool::wait() {
     const SignalCounts signals = take_signal_counts();
     events.interrupts += signals.interrupts;
     if (signals.stops > 0) suspend_all();
-    if (signals.children > 0) {
-      check_exits();
-      collect_orphans();
-    }
+    // Exits are checked on every pass, not only after a SIGCHLD: one waitid
+    // per run is cheap, and it does not depend on signal delivery.
+    check_exits();
+    if (signals.children > 0) collect_orphans();
     const TimePoint now = Clock::now();
     bool lingering = false;
     for (auto& run : runs_)

@@ -72,7 +72,7 @@ class ProcessPool final : public Launcher {
   void drain(Run& run);
   void poll_once(TimePoint now);
   void suspend_all();
-  void kill_orphans(std::optional<std::uint64_t> run_index);
+  void kill_orphans();
 
   PoolOptions options_;
   std::vector<std::string> base_env_;

@@ -60,7 +60,29 @@ const sigset_t& wait_mask() {
   return g_wait_mask;
 }
 
+namespace {
+
+/// Takes signals that are pending but were never delivered: when ppoll finds
+/// a descriptor ready, the kernel returns without running handlers and puts
+/// the blocked mask back, so a steady flood of output could otherwise hold
+/// back SIGCHLD and Ctrl-C indefinitely.
+void take_pending_signals() {
+  sigset_t pending;
+  if (sigpending(&pending) != 0) return;
+  for (int sig : kHandled) {
+    if (!sigismember(&pending, sig)) continue;
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    const timespec zero{0, 0};
+    if (sigtimedwait(&one, nullptr, &zero) == sig) on_signal(sig);
+  }
+}
+
+}  // namespace
+
 SignalCounts take_signal_counts() {
+  take_pending_signals();
   // The handled signals are blocked outside ppoll, so these reads and resets
   // cannot race with the handler.
   SignalCounts counts{g_interrupts, g_stops, g_children};
@@ -75,6 +97,9 @@ void suspend_self() {
   sigset_t tstp;
   sigemptyset(&tstp);
   sigaddset(&tstp, SIGTSTP);
+  const timespec zero{0, 0};
+  while (sigtimedwait(&tstp, nullptr, &zero) == SIGTSTP) {
+  }  // a second Ctrl-Z already pending must not stop deflake twice
   sigprocmask(SIG_UNBLOCK, &tstp, nullptr);
   raise(SIGTSTP);  // stops here until SIGCONT
   sigprocmask(SIG_BLOCK, &tstp, nullptr);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
@@ -16,6 +17,9 @@
 
 namespace deflake {
 namespace {
+
+/// The steps between fork and exec that can fail, as the child reports them.
+enum class ChildStep : int { exec, memory_limit, personality, stdio };
 
 // Signals whose disposition deflake changes (handled or ignored): the child
 // gets each back at its default. Handled ones would be reset by exec anyway;
@@ -63,8 +67,10 @@ SpawnedChild spawn_with_posix_spawn(const SpawnRequest& request, Pipe pipe) {
 // through `error_fd` (close-on-exec, so a successful exec closes it).
 [[noreturn]] void exec_in_child(const SpawnRequest& request, int output_fd, int error_fd,
                                 char** argv, char** envp) {
-  auto fail = [error_fd](int err) {
-    (void)!::write(error_fd, &err, sizeof err);
+  // Reports which step failed and why, so the parent can say more than errno.
+  auto fail = [error_fd](ChildStep step, int err) {
+    const int report[2] = {static_cast<int>(step), err};
+    (void)!::write(error_fd, report, sizeof report);
     ::_exit(127);
   };
   ::setpgid(0, 0);
@@ -75,21 +81,22 @@ SpawnedChild spawn_with_posix_spawn(const SpawnRequest& request, Pipe pipe) {
   if (request.memory_limit_bytes) {
     struct rlimit limit {};
     limit.rlim_cur = limit.rlim_max = *request.memory_limit_bytes;
-    if (::setrlimit(RLIMIT_AS, &limit) != 0) fail(errno);
+    if (::setrlimit(RLIMIT_AS, &limit) != 0) fail(ChildStep::memory_limit, errno);
   }
   for (ChildAction action : request.actions) {
     if (action == ChildAction::no_aslr) {
       const int current = ::personality(0xffffffff);
       if (current == -1 ||
           ::personality(static_cast<unsigned long>(current) | ADDR_NO_RANDOMIZE) == -1)
-        fail(errno);
+        fail(ChildStep::personality, errno);
     }
   }
-  const int null_fd = ::open("/dev/null", O_RDONLY);
-  if (null_fd < 0 || ::dup2(null_fd, 0) < 0) fail(errno);
-  if (::dup2(output_fd, 1) < 0 || ::dup2(output_fd, 2) < 0) fail(errno);
+  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null_fd < 0 || ::dup2(null_fd, 0) < 0)
+    fail(ChildStep::stdio, errno);  // dup2 clears CLOEXEC on fd 0 only
+  if (::dup2(output_fd, 1) < 0 || ::dup2(output_fd, 2) < 0) fail(ChildStep::stdio, errno);
   ::execvpe(argv[0], argv, envp);
-  fail(errno);
+  fail(ChildStep::exec, errno);
   ::_exit(127);  // not reached: fail() exits
 }
 
@@ -103,16 +110,32 @@ SpawnedChild spawn_with_fork(const SpawnRequest& request, Pipe pipe) {
     exec_in_child(request, pipe.write.get(), errors.write.get(), argv.data(), envp.data());
   ::setpgid(pid, pid);  // also from the parent, so no kill(-pid) can precede it
   errors.write.reset();
-  int child_errno = 0;
+  int report[2] = {0, 0};
   ssize_t n;
   do {
-    n = ::read(errors.read.get(), &child_errno, sizeof child_errno);
+    n = ::read(errors.read.get(), report, sizeof report);
   } while (n < 0 && errno == EINTR);
-  if (n == static_cast<ssize_t>(sizeof child_errno)) {
+  if (n == static_cast<ssize_t>(sizeof report)) {
     int status;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    throw SpawnError((*request.argv)[0], child_errno);
+    const auto step = static_cast<ChildStep>(report[0]);
+    const int err = report[1];
+    const std::string& command = (*request.argv)[0];
+    switch (step) {
+      case ChildStep::personality:
+        throw SpawnError(
+            fmt::format("knob aslr cannot apply on this machine: personality(ADDR_NO_RANDOMIZE) "
+                        "was refused ({}); a container's seccomp profile does this",
+                        std::strerror(err)),
+            err, SpawnError::Kind::knob_refused);
+      case ChildStep::memory_limit:
+        throw SpawnError(
+            fmt::format("cannot set --memory-limit for '{}': {}", command, std::strerror(err)), err,
+            SpawnError::Kind::limit_refused);
+      default:
+        throw SpawnError(command, err);
+    }
   }
   return SpawnedChild{pid, std::move(pipe.read)};
 }
@@ -120,7 +143,15 @@ SpawnedChild spawn_with_fork(const SpawnRequest& request, Pipe pipe) {
 }  // namespace
 
 SpawnError::SpawnError(const std::string& command, int err)
-    : std::runtime_error("cannot run '" + command + "': " + std::strerror(err)), err_(err) {}
+    : std::runtime_error("cannot run '" + command + "': " + std::strerror(err)),
+      err_(err),
+      kind_(err == ENOENT || err == EACCES || err == ENOEXEC || err == ENOTDIR || err == ELOOP ||
+                    err == ENAMETOOLONG || err == EISDIR
+                ? Kind::bad_command
+                : Kind::system) {}
+
+SpawnError::SpawnError(const std::string& message, int err, Kind kind)
+    : std::runtime_error(message), err_(err), kind_(kind) {}
 
 SpawnedChild spawn_child(const SpawnRequest& request) {
   Pipe pipe = make_pipe();

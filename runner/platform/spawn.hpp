@@ -30,11 +30,21 @@ struct SpawnedChild {
 /// A child that could not be started (the command does not exist, ...).
 class SpawnError : public std::runtime_error {
  public:
-  SpawnError(const std::string& command, int err);
+  enum class Kind {
+    bad_command,    // missing, not executable, not a program: the user's to fix
+    knob_refused,   // a knob's action is not allowed here (personality under seccomp)
+    limit_refused,  // --memory-limit could not be set
+    system,         // out of processes, descriptors, ...
+  };
+  SpawnError(const std::string& command, int err);  // exec failed: kind from errno
+  SpawnError(const std::string& message, int err, Kind kind);
   int error_number() const { return err_; }
+  Kind kind() const { return kind_; }
+  bool users_to_fix() const { return kind_ != Kind::system; }
 
  private:
   int err_;
+  Kind kind_;
 };
 
 /// Starts the child. The common case goes through posix_spawn, which glibc

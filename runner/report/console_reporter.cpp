@@ -44,7 +44,34 @@ std::vector<std::string_view> last_lines(std::string_view text, std::size_t line
 
 }  // namespace
 
+// The console must never end a sweep: when stdout or stderr goes away (a
+// closed pipe, `| tee` killed by the same Ctrl-C, a hung-up terminal), fmt
+// throws; the console then falls silent and the sweep, its exit code and
+// the JSON report carry on.
+template <typename F>
+void ConsoleReporter::guarded(F&& print) {
+  if (broken_) return;
+  try {
+    print();
+  } catch (const std::exception&) {
+    broken_ = true;
+  }
+}
+
 void ConsoleReporter::on_sweep_start(const SweepPlan& plan) {
+  guarded([&] { do_sweep_start(plan); });
+}
+void ConsoleReporter::on_run_end(const RunRecord& record, const TargetResult& so_far) {
+  guarded([&] { do_run_end(record, so_far); });
+}
+void ConsoleReporter::on_interrupt(int count) {
+  guarded([&] { do_interrupt(count); });
+}
+void ConsoleReporter::on_sweep_end(const SweepOutcome& outcome) {
+  guarded([&] { do_sweep_end(outcome); });
+}
+
+void ConsoleReporter::do_sweep_start(const SweepPlan& plan) {
   plan_ = &plan;
   started_ = Clock::now();
   if (options_.verbosity == Verbosity::quiet) return;
@@ -58,7 +85,7 @@ void ConsoleReporter::on_sweep_start(const SweepPlan& plan) {
   std::fflush(options_.err);
 }
 
-void ConsoleReporter::on_run_end(const RunRecord& record, const TargetResult& so_far) {
+void ConsoleReporter::do_run_end(const RunRecord& record, const TargetResult& so_far) {
   if (options_.verbosity == Verbosity::quiet) return;
   const bool failed = !record.interrupted && is_failure(record.outcome);
   const bool print =
@@ -79,7 +106,7 @@ void ConsoleReporter::on_run_end(const RunRecord& record, const TargetResult& so
   draw_progress(so_far, false);
 }
 
-void ConsoleReporter::on_interrupt(int count) {
+void ConsoleReporter::do_interrupt(int count) {
   if (options_.verbosity == Verbosity::quiet) return;
   clear_progress();
   if (count == 1)
@@ -121,7 +148,7 @@ void ConsoleReporter::clear_progress() {
   progress_shown_ = false;
 }
 
-void ConsoleReporter::on_sweep_end(const SweepOutcome& outcome) {
+void ConsoleReporter::do_sweep_end(const SweepOutcome& outcome) {
   clear_progress();
   print_summary(outcome);
   std::fflush(options_.out);
@@ -141,6 +168,13 @@ void ConsoleReporter::print_summary(const SweepOutcome& outcome) {
         return fmt::fg(fmt::terminal_color::red) | fmt::emphasis::bold;
     }
   }();
+  if (r.runs() == 0) {
+    fmt::print(options_.out, "{}: no run finished{}\n", r.name(),
+               outcome.interrupted ? " — interrupted" : "");
+    if (!outcome.stopped_early.empty())
+      fmt::print(options_.out, "  stopped   {}\n", outcome.stopped_early);
+    return;
+  }
   std::string rate;
   if (r.counted() == 0) {
     rate = "no run counted";
@@ -157,6 +191,9 @@ void ConsoleReporter::print_summary(const SweepOutcome& outcome) {
              fmt::styled(to_string(verdict), verdict_style), rate,
              outcome.interrupted ? " — interrupted" : "");
   if (options_.verbosity == Verbosity::quiet) return;
+  if (!outcome.stopped_early.empty())
+    fmt::print(options_.out, "  stopped   early, before the planned runs: {}\n",
+               outcome.stopped_early);
 
   std::vector<std::string> parts;
   for (Outcome o : {Outcome::pass, Outcome::fail, Outcome::crash, Outcome::timeout, Outcome::skip})

@@ -29,6 +29,12 @@ class ConsoleReporter final : public SweepListener {
   void on_sweep_end(const SweepOutcome& outcome) override;
 
  private:
+  template <typename F>
+  void guarded(F&& print);
+  void do_sweep_start(const SweepPlan& plan);
+  void do_run_end(const RunRecord& record, const TargetResult& so_far);
+  void do_interrupt(int count);
+  void do_sweep_end(const SweepOutcome& outcome);
   void draw_progress(const TargetResult& so_far, bool force);
   void clear_progress();
   void print_summary(const SweepOutcome& outcome);
@@ -39,6 +45,7 @@ class ConsoleReporter final : public SweepListener {
   TimePoint last_draw_;
   bool progress_shown_ = false;
   std::size_t failures_printed_ = 0;
+  bool broken_ = false;  // the console went away: print nothing more
 };
 
 }  // namespace deflake

@@ -68,7 +68,9 @@ std::string render_json_report(const std::string& command, const SweepOutcome& o
   target["leaky_runs"] = r.leaky_runs();
   target["interrupted_runs"] = r.interrupted_runs();
   target["strategy"] = "isolated";  // one process per run
-  target["verdict"] = to_string(decide_verdict(r.failures(), counted));
+  // No run finished (interrupted at once): no verdict rather than a false "skipped".
+  target["verdict"] =
+      r.runs() == 0 ? json(nullptr) : json(to_string(decide_verdict(r.failures(), counted)));
 
   json doc;
   doc["schema"] = "deflake.report/1";
@@ -83,6 +85,8 @@ std::string render_json_report(const std::string& command, const SweepOutcome& o
     doc["free"] = freed;
   }
   doc["interrupted"] = outcome.interrupted;
+  doc["stopped_early"] =
+      outcome.stopped_early.empty() ? json(nullptr) : json(outcome.stopped_early);
   doc["wall_s"] = outcome.wall_s;
   doc["targets"] = json::array({target});
   // Test output may hold invalid UTF-8: replace it rather than fail the report.

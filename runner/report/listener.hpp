@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "model/run.hpp"
@@ -18,6 +19,7 @@ struct SweepOutcome {
   const TargetResult* result = nullptr;
   bool interrupted = false;
   double wall_s = 0;
+  std::string stopped_early;  // non-empty: launching stopped early, and why
 };
 
 class SweepListener {

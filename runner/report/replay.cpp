@@ -13,6 +13,8 @@ std::string replay_command(const SweepPlan& plan, std::uint64_t index) {
     line += ' ';
   }
   for (const auto& [name, value] : spec.env.set) line += name + "=" + shell_quote(value) + " ";
+  for (ChildAction action : spec.actions)
+    if (action == ChildAction::no_aslr) line += "setarch \"$(uname -m)\" -R ";  // pinned aslr
   return line + shell_join(spec.argv);
 }
 

@@ -26,8 +26,8 @@ TEST(JsonReport, FollowsTheSchema) {
   crash.output = "bad \xff byte\n";  // invalid UTF-8 must not break the report
   target.add(crash);
 
-  const auto doc =
-      nlohmann::json::parse(render_json_report("run", SweepOutcome{&plan, &target, false, 1.5}));
+  const auto doc = nlohmann::json::parse(
+      render_json_report("run", SweepOutcome{&plan, &target, false, 1.5, {}}));
   EXPECT_EQ(doc["schema"], "deflake.report/1");
   EXPECT_EQ(doc["tool"]["name"], "deflake");
   EXPECT_EQ(doc["command"], "run");
@@ -70,7 +70,7 @@ TEST(JsonReport, StablePassStatesTheRuledOutRate) {
     target.add(r);
   }
   const auto doc =
-      nlohmann::json::parse(render_json_report("run", SweepOutcome{&plan, &target, false, 1}));
+      nlohmann::json::parse(render_json_report("run", SweepOutcome{&plan, &target, false, 1, {}}));
   const auto& t = doc["targets"][0];
   EXPECT_EQ(t["verdict"], "stable-pass");
   EXPECT_NEAR(t["ruled_out_rate_95"].get<double>(), 0.005974, 1e-6);

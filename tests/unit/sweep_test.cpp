@@ -133,6 +133,17 @@ TEST(Sweep, ASpawnErrorStopsWhatRunsAndPropagates) {
   EXPECT_EQ(launcher.running(), 0u);
 }
 
+TEST(Sweep, ALaterSpawnErrorEndsTheSweepEarlyAndKeepsResults) {
+  FakeLauncher launcher([](const RunSpec&) { return Outcome::fail; });
+  launcher.spawn_error_at = 5;
+  RecordingListener listener;
+  const SweepResult r = run_sweep(plan_of(100, 2), launcher, listener);
+  EXPECT_FALSE(r.stopped_early.empty());
+  EXPECT_EQ(r.target.runs(), 5u);  // runs 0-4 all finished and count
+  EXPECT_EQ(r.target.failures(), 5u);
+  EXPECT_EQ(listener.ends, 1);  // the report is written
+}
+
 TEST(Sweep, SameMasterSeedSameRuns) {
   std::vector<std::uint64_t> first, second;
   for (auto* seeds : {&first, &second}) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/clock.hpp"
+
 namespace deflake {
 namespace {
 
@@ -52,6 +54,13 @@ TEST(Text, HumanDuration) {
   EXPECT_EQ(human_duration(0.012), "12ms");
   EXPECT_EQ(human_duration(1.5), "1.5s");
   EXPECT_EQ(human_duration(123), "2m03s");
+}
+
+TEST(Clock, SecondsAreClampedInsteadOfOverflowing) {
+  EXPECT_GT(seconds(1e10), seconds(1e6));  // 1e19 ns would overflow a 64-bit count
+  EXPECT_GT(seconds(1e300), Duration::zero());
+  EXPECT_EQ(seconds(-5), Duration::zero());
+  EXPECT_EQ(seconds(0.5), std::chrono::milliseconds(500));
 }
 
 }  // namespace
