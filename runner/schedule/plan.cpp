@@ -54,18 +54,6 @@ std::uint64_t draw_master_seed() {
   return to_seed_range(value);
 }
 
-std::optional<std::uint64_t> parse_seed(std::string_view text) {
-  if (text.empty() || text.size() > 20) return std::nullopt;
-  std::uint64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (value > (UINT64_MAX - digit) / 10) return std::nullopt;
-    value = value * 10 + digit;
-  }
-  return value;
-}
-
 bool SweepPlan::is_pinned(std::string_view knob) const {
   return std::any_of(pinned.begin(), pinned.end(),
                      [knob](const Knob* k) { return k->name == knob; });

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "deflake/seed_derivation.hpp"  // parse_seed, shared with the adapters
 #include "knobs/catalog.hpp"
 #include "model/run.hpp"
 
@@ -20,8 +21,6 @@ std::vector<std::string> expand_seed(const std::vector<std::string>& words, std:
 /// A master seed from the OS's entropy, for sweeps where the user gave none.
 std::uint64_t draw_master_seed();
 
-/// Parses a seed as the user typed it: decimal digits only, below 2^64.
-std::optional<std::uint64_t> parse_seed(std::string_view text);
 
 struct SweepPlan {
   std::string target_name;        // what reports call the target

@@ -24,22 +24,10 @@ namespace deflake {
 /// test run by hand is deterministic too.
 inline constexpr std::uint64_t kDefaultSeed = 1;
 
-/// Parses a decimal seed; `fallback` when `text` is null, empty or malformed.
-inline std::uint64_t parse_seed_or(const char* text, std::uint64_t fallback) {
-  if (text == nullptr || *text == '\0') return fallback;
-  std::uint64_t value = 0;
-  for (const char* p = text; *p != '\0'; ++p) {
-    if (*p < '0' || *p > '9') return fallback;
-    const auto digit = static_cast<std::uint64_t>(*p - '0');
-    if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return fallback;
-    value = value * 10 + digit;
-  }
-  return value;
-}
-
 /// The run's seed: DEFLAKE_SEED, or kDefaultSeed when unset.
 inline std::uint64_t seed() {
-  return parse_seed_or(std::getenv("DEFLAKE_SEED"), kDefaultSeed);
+  const char* text = std::getenv("DEFLAKE_SEED");
+  return parse_seed(text != nullptr ? text : "").value_or(kDefaultSeed);
 }
 
 /// Whether deflake pinned the knob `name` in this run (DEFLAKE_PINNED holds it).

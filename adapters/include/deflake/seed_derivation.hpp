@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <string_view>
 
 namespace deflake {
@@ -57,6 +59,20 @@ constexpr std::uint64_t fnv1a64(std::string_view text) {
 /// changes another test's seed.
 constexpr std::uint64_t child_seed(std::uint64_t parent, std::string_view name) {
   return to_seed_range(splitmix64(splitmix64(parent) ^ fnv1a64(name)));
+}
+
+/// Parses a seed as written in DEFLAKE_SEED or on a command line: decimal
+/// digits only, below 2^64. nullopt when empty or malformed.
+constexpr std::optional<std::uint64_t> parse_seed(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  std::uint64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return std::nullopt;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 }  // namespace deflake
