@@ -18,6 +18,9 @@ std::string shell_join(const std::vector<std::string>& words);
 /// Parses a size such as "512M", "2G", "1048576" (binary units). nullopt when malformed.
 std::optional<std::uint64_t> parse_size(std::string_view text);
 
+/// The folder part of a path: "." for "report.json", "/" for "/x".
+std::string parent_directory(const std::string& path);
+
 /// Levenshtein distance, for "did you mean" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 

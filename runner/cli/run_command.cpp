@@ -112,9 +112,7 @@ SweepPlan make_plan(const RunOptions& o) {
 
 void check_report_path(const std::string& path) {
   if (path.empty()) return;
-  const std::size_t slash = path.rfind('/');
-  const std::string dir =
-      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const std::string dir = parent_directory(path);
   struct stat st {};
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     throw UsageError(fmt::format("--json {}: folder '{}' does not exist", path, dir));

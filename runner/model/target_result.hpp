@@ -31,6 +31,10 @@ class TargetResult {
   std::uint64_t failures() const;
   /// Runs that count towards the failure rate (skips excluded).
   std::uint64_t counted() const { return runs_ - count(Outcome::skip); }
+  /// failures / counted; 0 when nothing counted (callers check counted()).
+  double failure_rate() const {
+    return counted() ? static_cast<double>(failures()) / static_cast<double>(counted()) : 0.0;
+  }
   std::uint64_t leaky_runs() const { return leaky_; }
   std::uint64_t interrupted_runs() const { return interrupted_; }
   double total_duration_s() const { return total_duration_s_; }

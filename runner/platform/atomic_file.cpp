@@ -9,15 +9,14 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/text.hpp"
 #include "platform/fd.hpp"
 
 namespace deflake {
 
 void write_file_atomically(const std::string& path, std::string_view contents) {
-  const std::size_t slash = path.rfind('/');
-  const std::string dir =
-      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  const std::string dir = parent_directory(path);
+  const std::string base = path.substr(path.rfind('/') + 1);  // npos + 1 == 0: the whole path
   std::string pattern = dir + "/." + base + ".tmp-XXXXXX";
   std::vector<char> name(pattern.begin(), pattern.end());
   name.push_back('\0');

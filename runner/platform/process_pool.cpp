@@ -373,12 +373,12 @@ LaunchEvents ProcessPool::wait() {
     // Exits are checked on every pass, not only after a SIGCHLD: one waitid
     // per run is cheap, and it does not depend on signal delivery.
     check_exits();
-    if (signals.children > 0) collect_orphans();
+    // Scan for orphans after a SIGCHLD, and while a run lingers: its
+    // leftovers may end without a SIGCHLD reaching deflake.
+    const bool lingering = std::any_of(runs_.begin(), runs_.end(),
+                                       [](const auto& r) { return r->exit && r->linger_until; });
+    if (signals.children > 0 || lingering) collect_orphans();
     const TimePoint now = Clock::now();
-    bool lingering = false;
-    for (auto& run : runs_)
-      if (run->exit && run->linger_until) lingering = true;
-    if (lingering) collect_orphans();  // leftovers may have ended without a SIGCHLD to us
     for (auto it = runs_.begin(); it != runs_.end();) {
       Run& run = **it;
       advance(run, now);

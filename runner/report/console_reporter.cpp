@@ -129,10 +129,9 @@ void ConsoleReporter::draw_progress(const TargetResult& so_far, bool force) {
     const double eta =
         done > 0 ? elapsed / static_cast<double>(done) * static_cast<double>(*plan_->runs - done)
                  : 0;
-    line = fmt::format(
-        "[{}/{}] {} failed ({}) · {:.1f} runs/s · ETA {}", done, *plan_->runs, so_far.failures(),
-        percent(so_far.counted() ? double(so_far.failures()) / double(so_far.counted()) : 0),
-        elapsed > 0 ? double(done) / elapsed : 0.0, human_duration(eta));
+    line = fmt::format("[{}/{}] {} failed ({}) · {:.1f} runs/s · ETA {}", done, *plan_->runs,
+                       so_far.failures(), percent(so_far.failure_rate()),
+                       elapsed > 0 ? double(done) / elapsed : 0.0, human_duration(eta));
   } else {
     line = fmt::format("[{}] {} failed · {:.1f} runs/s · {}", done, so_far.failures(),
                        elapsed > 0 ? double(done) / elapsed : 0.0, human_duration(elapsed));
@@ -184,8 +183,7 @@ void ConsoleReporter::print_summary(const SweepOutcome& outcome) {
   } else {
     const Interval ci = wilson_interval(r.failures(), r.counted());
     rate = fmt::format("{}/{} failed, {} [{}, {}] at 95%", r.failures(), r.counted(),
-                       percent(double(r.failures()) / double(r.counted())), percent(ci.low),
-                       percent(ci.high));
+                       percent(r.failure_rate()), percent(ci.low), percent(ci.high));
   }
   fmt::print(options_.out, "{}: {} ({}){}\n", r.name(),
              fmt::styled(to_string(verdict), verdict_style), rate,

@@ -50,7 +50,7 @@ std::string render_json_report(const std::string& command, const SweepOutcome& o
     outcomes[std::string(to_string(o))] = r.count(o);
   target["outcomes"] = outcomes;
   const std::uint64_t counted = r.counted();
-  target["failure_rate"] = counted ? json(double(r.failures()) / double(counted)) : json(nullptr);
+  target["failure_rate"] = counted ? json(r.failure_rate()) : json(nullptr);
   const Interval ci = wilson_interval(r.failures(), counted);
   target["failure_rate_ci95"] = counted ? json::array({ci.low, ci.high}) : json(nullptr);
   target["ruled_out_rate_95"] =

@@ -21,7 +21,6 @@ std::vector<std::string> expand_seed(const std::vector<std::string>& words, std:
 /// A master seed from the OS's entropy, for sweeps where the user gave none.
 std::uint64_t draw_master_seed();
 
-
 struct SweepPlan {
   std::string target_name;        // what reports call the target
   std::vector<std::string> argv;  // may hold "{seed}"

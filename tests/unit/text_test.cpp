@@ -42,6 +42,13 @@ TEST(Text, SuggestsTheNearestWord) {
   EXPECT_EQ(edit_distance("", "abc"), 3u);
 }
 
+TEST(Text, ParentDirectory) {
+  EXPECT_EQ(parent_directory("report.json"), ".");
+  EXPECT_EQ(parent_directory("/report.json"), "/");
+  EXPECT_EQ(parent_directory("out/r.json"), "out");
+  EXPECT_EQ(parent_directory("/a/b/c"), "/a/b");
+}
+
 TEST(Text, Percent) {
   EXPECT_EQ(percent(0.074), "7.4%");
   EXPECT_EQ(percent(0.005974), "0.6%");
