@@ -76,3 +76,26 @@ constexpr std::optional<std::uint64_t> parse_seed(std::string_view text) {
 }
 
 }  // namespace deflake
+
+namespace deflake {
+
+/// The run seed of iteration `iteration` of one process that runs many
+/// iterations (GoogleTest's --gtest_repeat, deflake's batched strategy).
+///
+/// Under deflake, a batch process gets its sweep's master seed
+/// (DEFLAKE_MASTER_SEED) and the run index of its first iteration
+/// (DEFLAKE_RUN): iteration j is then run `first_run + j` of the sweep, with
+/// exactly the seed an isolated process for that run would get, so batched
+/// and isolated sweeps agree seed for seed. Run by hand (no master seed),
+/// iteration 0 keeps the process's seed and iteration j > 0 gets the j-th
+/// seed of a sweep whose master seed is that seed. A pinned seed stays the
+/// same for every iteration.
+constexpr std::uint64_t iteration_seed(std::optional<std::uint64_t> master, std::uint64_t first_run,
+                                       std::uint64_t process_seed, std::uint64_t iteration,
+                                       bool seed_pinned) {
+  if (seed_pinned) return process_seed;
+  if (master) return run_seed(*master, first_run + iteration);
+  return iteration == 0 ? process_seed : run_seed(process_seed, iteration);
+}
+
+}  // namespace deflake
