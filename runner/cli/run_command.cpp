@@ -200,9 +200,9 @@ int run_command(const RunOptions& o) {
   if (result.interrupted) return kExitInterrupted;
   if (!result.stopped_early.empty()) {
     fmt::print(stderr, "deflake: error: the sweep stopped early: {}\n", result.stopped_early);
-    if (result.target.failures() == 0) return kExitInternal;
+    if (result.failures() == 0) return kExitInternal;
   }
-  return result.target.failures() > 0 ? kExitFailed : kExitOk;
+  return result.failures() > 0 ? kExitFailed : kExitOk;
 }
 
 }  // namespace deflake

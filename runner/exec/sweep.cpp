@@ -1,40 +1,70 @@
 #include "exec/sweep.hpp"
 
 #include "base/clock.hpp"
+#include "exec/command_source.hpp"
 
 namespace deflake {
 namespace {
 
-/// Stops and collects what is still running, when the sweep must end early.
-void drain_after_error(Launcher& launcher, TargetResult& target, SweepListener& listener) {
-  launcher.stop_all(StopLevel::kill);
-  while (launcher.running() > 0) {
-    for (auto& record : launcher.wait().finished) {
-      target.add(record);
-      listener.on_run_end(record, target);
+/// Hands finished processes to the source and tallies the runs they stand for.
+class Tally {
+ public:
+  Tally(WorkSource& work, SweepResult& result, SweepListener& listener)
+      : work_(work), result_(result), listener_(listener) {}
+
+  void take(RunRecord process) {
+    for (TargetRun& run : work_.finish(std::move(process))) {
+      TargetResult& target = result_.targets.at(run.target);
+      const RunRecord& kept = run.record;
+      target.add(kept);
+      listener_.on_run_end(kept, target);
     }
   }
+
+ private:
+  WorkSource& work_;
+  SweepResult& result_;
+  SweepListener& listener_;
+};
+
+/// Stops and collects what is still running, when the sweep must end early.
+void drain_after_error(Launcher& launcher, Tally& tally) {
+  launcher.stop_all(StopLevel::kill);
+  while (launcher.running() > 0)
+    for (auto& record : launcher.wait().finished) tally.take(std::move(record));
 }
 
 }  // namespace
 
-SweepResult run_sweep(const SweepPlan& plan, Launcher& launcher, SweepListener& listener) {
+std::uint64_t SweepResult::failures() const {
+  std::uint64_t total = 0;
+  for (const auto& target : targets) total += target.failures();
+  return total;
+}
+
+SweepResult run_sweep(const SweepPlan& plan, WorkSource& work, Launcher& launcher,
+                      SweepListener& listener) {
   const TimePoint started = Clock::now();
-  SweepResult result{TargetResult(plan.target_name, plan.argv), false, 0, {}};
+  SweepResult result;
+  result.strategy = std::string(work.strategy());
+  for (const TargetInfo& info : work.targets()) result.targets.emplace_back(info.name, info.argv);
+  Tally tally(work, result, listener);
   const unsigned jobs = plan.effective_jobs();
-  std::uint64_t next = 0;
+  std::uint64_t started_count = 0;
   bool launching = true;
   int interrupts = 0;
-  listener.on_sweep_start(plan);
+  listener.on_sweep_start(SweepStart{&plan, &work.targets(), result.strategy, work.planned_runs()});
   for (;;) {
-    while (launching && launcher.running() < jobs && (!plan.runs || next < *plan.runs)) {
-      const RunSpec spec = plan.make_run(next++);
-      listener.on_run_start(spec);
+    while (launching && launcher.running() < jobs) {
+      std::optional<RunSpec> spec = work.next();
+      if (!spec) break;
+      listener.on_run_start(*spec);
       try {
-        launcher.start(spec);
+        launcher.start(*spec);
+        ++started_count;
       } catch (const std::exception& e) {
-        if (next == 1) {  // the very first run: nothing to report, the caller explains
-          drain_after_error(launcher, result.target, listener);
+        if (started_count == 0) {  // the very first process: nothing to report, the caller explains
+          drain_after_error(launcher, tally);
           throw;
         }
         // Later (the binary was deleted or rebuilt, the machine ran out of
@@ -46,12 +76,7 @@ SweepResult run_sweep(const SweepPlan& plan, Launcher& launcher, SweepListener& 
     }
     if (launcher.running() == 0) break;
     LaunchEvents events = launcher.wait();
-    for (auto& record : events.finished) {
-      const bool failed = !record.interrupted && is_failure(record.outcome);
-      result.target.add(record);
-      listener.on_run_end(record, result.target);
-      if (failed && plan.until_fail) launching = false;
-    }
+    for (auto& record : events.finished) tally.take(std::move(record));
     if (events.interrupts > 0) {
       interrupts += events.interrupts;
       launching = false;
@@ -62,9 +87,14 @@ SweepResult run_sweep(const SweepPlan& plan, Launcher& launcher, SweepListener& 
     }
   }
   result.wall_s = to_seconds(Clock::now() - started);
-  listener.on_sweep_end(
-      SweepOutcome{&plan, &result.target, result.interrupted, result.wall_s, result.stopped_early});
+  listener.on_sweep_end(SweepOutcome{&plan, &result.targets, result.strategy, result.interrupted,
+                                     result.wall_s, result.stopped_early});
   return result;
+}
+
+SweepResult run_sweep(const SweepPlan& plan, Launcher& launcher, SweepListener& listener) {
+  CommandSource work(plan);
+  return run_sweep(plan, work, launcher, listener);
 }
 
 }  // namespace deflake

@@ -23,7 +23,8 @@ struct EnvDelta {
 
 /// Everything the launcher needs to start one run.
 struct RunSpec {
-  std::uint64_t index = 0;  // the run's index within this invocation (DEFLAKE_RUN)
+  std::uint64_t job = 0;    // unique per process within this invocation: how results find their way back
+  std::uint64_t index = 0;  // the run's index within its target's sweep (DEFLAKE_RUN)
   std::uint64_t seed = 0;
   std::vector<std::string> argv;  // `{seed}` already replaced
   EnvDelta env;                   // DEFLAKE_* and knob settings; TMPDIR is the launcher's
@@ -33,6 +34,7 @@ struct RunSpec {
 
 /// The record of one finished run.
 struct RunRecord {
+  std::uint64_t job = 0;  // the process this run came from (several runs share one in a batch)
   std::uint64_t index = 0;
   std::uint64_t seed = 0;
   Outcome outcome = Outcome::pass;
@@ -43,6 +45,9 @@ struct RunRecord {
   double duration_s = 0;                 // spawn to the main process's exit
   std::string output;                    // head and tail of stdout+stderr, with an omission marker
   std::uint64_t output_bytes = 0;        // all bytes the run wrote, kept or not
+  std::vector<std::string> order;        // tests that ran in its process up to it, where order matters
+  std::string note;                      // why the outcome is what it is, when the exit status does not say
+  std::string replay;                    // the shell command that replays it; empty: derived from the plan
 };
 
 }  // namespace deflake

@@ -11,6 +11,12 @@
 
 namespace deflake {
 
+/// A target as reports name it, with the command that runs it alone.
+struct TargetInfo {
+  std::string name;
+  std::vector<std::string> argv;
+};
+
 class TargetResult {
  public:
   /// Failing runs kept in full; past it only their count grows.

@@ -100,7 +100,7 @@ std::vector<std::string> ProcessPool::build_env(const RunSpec& spec,
 
 void ProcessPool::start(const RunSpec& spec) {
   auto run = std::make_unique<Run>(spec, options_);
-  run->tmpdir = temp_root_.make_subdir("run-" + std::to_string(spec.index));
+  run->tmpdir = temp_root_.make_subdir("run-" + std::to_string(spec.job));
   const std::vector<std::string> env = build_env(spec, run->tmpdir);
   SpawnRequest request;
   request.argv = &spec.argv;
@@ -154,7 +154,7 @@ void ProcessPool::collect_orphans() {
     const auto tmpdir = read_environment_variable(pid, "TMPDIR");
     for (const auto& run : runs_) {
       if (run->pid == group || (tmpdir && *tmpdir == run->tmpdir)) {
-        owner = run->spec.index;
+        owner = run->spec.job;
         break;
       }
     }
@@ -175,7 +175,7 @@ void ProcessPool::collect_orphans() {
 bool ProcessPool::has_leftovers(const Run& run) const {
   if (run.output.valid()) return true;  // something still holds the pipe
   return std::any_of(orphans_.begin(), orphans_.end(),
-                     [&run](const auto& o) { return o.second == run.spec.index; });
+                     [&run](const auto& o) { return o.second == run.spec.job; });
 }
 
 void ProcessPool::signal_run(Run& run, int sig) {
@@ -183,7 +183,7 @@ void ProcessPool::signal_run(Run& run, int sig) {
   // names this group and nobody else.
   ::kill(-run.pid, sig);
   for (const auto& [pid, owner] : orphans_)
-    if (owner == run.spec.index) ::kill(pid, sig);
+    if (owner == run.spec.job) ::kill(pid, sig);
 }
 
 void ProcessPool::terminate(Run& run, TimePoint now) {
@@ -232,7 +232,7 @@ void ProcessPool::advance(Run& run, TimePoint now) {
     run.leaky = true;
     run.output.reset();
     for (auto& [pid, owner] : orphans_)
-      if (owner == run.spec.index) owner.reset();
+      if (owner == run.spec.job) owner.reset();
   }
 }
 
@@ -245,6 +245,7 @@ RunRecord ProcessPool::finalize(Run& run) {
   else
     temp_root_.give_back(run.tmpdir);
   RunRecord record;
+  record.job = run.spec.job;
   record.index = run.spec.index;
   record.seed = run.spec.seed;
   record.status = *run.exit;

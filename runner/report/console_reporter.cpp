@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <string_view>
 #include <vector>
 
@@ -58,8 +59,8 @@ void ConsoleReporter::guarded(F&& print) {
   }
 }
 
-void ConsoleReporter::on_sweep_start(const SweepPlan& plan) {
-  guarded([&] { do_sweep_start(plan); });
+void ConsoleReporter::on_sweep_start(const SweepStart& start) {
+  guarded([&] { do_sweep_start(start); });
 }
 void ConsoleReporter::on_run_end(const RunRecord& record, const TargetResult& so_far) {
   guarded([&] { do_run_end(record, so_far); });
@@ -71,14 +72,23 @@ void ConsoleReporter::on_sweep_end(const SweepOutcome& outcome) {
   guarded([&] { do_sweep_end(outcome); });
 }
 
-void ConsoleReporter::do_sweep_start(const SweepPlan& plan) {
+void ConsoleReporter::do_sweep_start(const SweepStart& start) {
+  const SweepPlan& plan = *start.plan;
   plan_ = &plan;
+  planned_runs_ = start.planned_runs;
+  const std::size_t target_count = start.targets ? start.targets->size() : 1;
+  many_targets_ = target_count != 1 || start.strategy != "isolated";
   started_ = Clock::now();
   if (options_.verbosity == Verbosity::quiet) return;
   const std::string runs =
       plan.runs ? fmt::format("{} runs", *plan.runs) : std::string("runs until one fails");
-  fmt::print(options_.err, "deflake: {} of {}, {} at a time, master seed {}{}\n", runs,
-             shell_join(plan.argv), plan.effective_jobs(), plan.master_seed,
+  const std::string what =
+      many_targets_ ? fmt::format("{} of each of {} test{} in {} ({})", runs, target_count,
+                                  target_count == 1 ? "" : "s", shell_join(plan.argv),
+                                  start.strategy)
+                    : fmt::format("{} of {}", runs, shell_join(plan.argv));
+  fmt::print(options_.err, "deflake: {}, {} at a time, master seed {}{}\n", what,
+             plan.effective_jobs(), plan.master_seed,
              plan.master_seed_given
                  ? ""
                  : fmt::format(" (drawn; --seed {} repeats this sweep)", plan.master_seed));
@@ -86,24 +96,28 @@ void ConsoleReporter::do_sweep_start(const SweepPlan& plan) {
 }
 
 void ConsoleReporter::do_run_end(const RunRecord& record, const TargetResult& so_far) {
-  if (options_.verbosity == Verbosity::quiet) return;
   const bool failed = !record.interrupted && is_failure(record.outcome);
+  ++done_;
+  failed_ += failed;
+  if (options_.verbosity == Verbosity::quiet) return;
   const bool print =
       options_.verbosity == Verbosity::verbose || (failed && failures_printed_ < kFailuresPrinted);
   if (print) {
     clear_progress();
     const auto style =
         failed && options_.color ? fmt::fg(fmt::terminal_color::red) : fmt::text_style();
-    fmt::print(options_.err, "  {} seed {}  {}{}  ({})\n",
-               fmt::styled(fmt::format("{:<7}", to_string(record.outcome)), style), record.seed,
+    fmt::print(options_.err, "  {} {}seed {}  {}{}  ({}){}\n",
+               fmt::styled(fmt::format("{:<7}", to_string(record.outcome)), style),
+               many_targets_ ? so_far.name() + "  " : std::string(), record.seed,
                describe_end(record), record.leaky ? ", leaked processes killed" : "",
-               human_duration(record.duration_s));
+               human_duration(record.duration_s),
+               record.note.empty() ? std::string() : "  " + record.note);
     if (failed && ++failures_printed_ == kFailuresPrinted &&
         options_.verbosity != Verbosity::verbose)
       fmt::print(options_.err,
                  "  (further failing runs are counted, not printed; -v prints every run)\n");
   }
-  draw_progress(so_far, false);
+  draw_progress(false);
 }
 
 void ConsoleReporter::do_interrupt(int count) {
@@ -117,24 +131,25 @@ void ConsoleReporter::do_interrupt(int count) {
   std::fflush(options_.err);
 }
 
-void ConsoleReporter::draw_progress(const TargetResult& so_far, bool force) {
+void ConsoleReporter::draw_progress(bool force) {
   if (!options_.progress || options_.verbosity == Verbosity::quiet) return;
   const TimePoint now = Clock::now();
   if (!force && progress_shown_ && now - last_draw_ < std::chrono::milliseconds(100)) return;
   last_draw_ = now;
   const double elapsed = to_seconds(now - started_);
-  const std::uint64_t done = so_far.runs() + so_far.interrupted_runs();
+  const double rate = elapsed > 0 ? double(done_) / elapsed : 0.0;
+  const std::string failed_part =
+      done_ ? fmt::format("{} failed ({})", failed_, percent(double(failed_) / double(done_)))
+            : std::string("0 failed");
   std::string line;
-  if (plan_ != nullptr && plan_->runs) {
-    const double eta =
-        done > 0 ? elapsed / static_cast<double>(done) * static_cast<double>(*plan_->runs - done)
-                 : 0;
-    line = fmt::format("[{}/{}] {} failed ({}) · {:.1f} runs/s · ETA {}", done, *plan_->runs,
-                       so_far.failures(), percent(so_far.failure_rate()),
-                       elapsed > 0 ? double(done) / elapsed : 0.0, human_duration(eta));
+  if (planned_runs_) {
+    const std::uint64_t left = *planned_runs_ > done_ ? *planned_runs_ - done_ : 0;
+    const double eta = done_ > 0 ? elapsed / double(done_) * double(left) : 0;
+    line = fmt::format("[{}/{}] {} · {:.1f} runs/s · ETA {}", done_, *planned_runs_, failed_part,
+                       rate, human_duration(eta));
   } else {
-    line = fmt::format("[{}] {} failed · {:.1f} runs/s · {}", done, so_far.failures(),
-                       elapsed > 0 ? double(done) / elapsed : 0.0, human_duration(elapsed));
+    line = fmt::format("[{}] {} · {:.1f} runs/s · {}", done_, failed_part, rate,
+                       human_duration(elapsed));
   }
   fmt::print(options_.err, "\r\x1b[K{}", line);
   std::fflush(options_.err);
@@ -154,7 +169,41 @@ void ConsoleReporter::do_sweep_end(const SweepOutcome& outcome) {
 }
 
 void ConsoleReporter::print_summary(const SweepOutcome& outcome) {
-  const TargetResult& r = *outcome.result;
+  const auto& targets = *outcome.targets;
+  if (!many_targets_) {
+    if (!targets.empty()) print_target(outcome, targets.front(), true);
+    return;
+  }
+  // Many targets: the ones that failed in full, a line for the rest, a total.
+  std::array<std::size_t, 4> verdicts{};  // by Verdict
+  std::size_t not_run = 0;
+  std::vector<std::string> failing;
+  for (const TargetResult& r : targets) {
+    if (r.runs() == 0) {
+      ++not_run;
+      continue;
+    }
+    const Verdict v = decide_verdict(r.failures(), r.counted());
+    ++verdicts[static_cast<std::size_t>(v)];
+    if (r.failures() > 0) failing.push_back(r.name());
+    if (r.failures() > 0 || options_.verbosity == Verbosity::verbose)
+      print_target(outcome, r, r.failures() > 0);
+  }
+  std::vector<std::string> parts;
+  for (Verdict v : {Verdict::stable_pass, Verdict::flaky, Verdict::stable_fail, Verdict::skipped})
+    if (verdicts[static_cast<std::size_t>(v)] > 0)
+      parts.push_back(fmt::format("{} {}", verdicts[static_cast<std::size_t>(v)], to_string(v)));
+  if (not_run > 0) parts.push_back(fmt::format("{} not run", not_run));
+  fmt::print(options_.out, "{} test{} ({} strategy): {}{}  in {}\n", targets.size(),
+             targets.size() == 1 ? "" : "s", outcome.strategy, fmt::join(parts, ", "),
+             outcome.interrupted ? " — interrupted" : "", human_duration(outcome.wall_s));
+  if (!outcome.stopped_early.empty())
+    fmt::print(options_.out, "  stopped   early, before the planned runs: {}\n",
+               outcome.stopped_early);
+}
+
+void ConsoleReporter::print_target(const SweepOutcome& outcome, const TargetResult& r,
+                                   bool details) {
   const Verdict verdict = decide_verdict(r.failures(), r.counted());
   const auto verdict_style = [&]() -> fmt::text_style {
     if (!options_.color) return {};
@@ -187,20 +236,20 @@ void ConsoleReporter::print_summary(const SweepOutcome& outcome) {
   }
   fmt::print(options_.out, "{}: {} ({}){}\n", r.name(),
              fmt::styled(to_string(verdict), verdict_style), rate,
-             outcome.interrupted ? " — interrupted" : "");
-  if (options_.verbosity == Verbosity::quiet) return;
-  if (!outcome.stopped_early.empty())
+             outcome.interrupted && !many_targets_ ? " — interrupted" : "");
+  if (options_.verbosity == Verbosity::quiet || !details) return;
+  if (!outcome.stopped_early.empty() && !many_targets_)
     fmt::print(options_.out, "  stopped   early, before the planned runs: {}\n",
                outcome.stopped_early);
 
   std::vector<std::string> parts;
   for (Outcome o : {Outcome::pass, Outcome::fail, Outcome::crash, Outcome::timeout, Outcome::skip})
     if (r.count(o) > 0) parts.push_back(fmt::format("{} {}", r.count(o), to_string(o)));
-  fmt::print(options_.out, "  outcomes  {}{}  in {}\n", fmt::join(parts, ", "),
+  fmt::print(options_.out, "  outcomes  {}{}{}\n", fmt::join(parts, ", "),
              r.interrupted_runs()
                  ? fmt::format(" ({} interrupted, not counted)", r.interrupted_runs())
                  : "",
-             human_duration(outcome.wall_s));
+             many_targets_ ? std::string() : "  in " + human_duration(outcome.wall_s));
   if (r.leaky_runs() > 0)
     fmt::print(options_.out,
                "  leaky     {} run(s) left processes behind after exiting; deflake killed them\n",
@@ -214,12 +263,17 @@ void ConsoleReporter::print_summary(const SweepOutcome& outcome) {
   fmt::print(options_.out, "  seeds     {}{}\n", fmt::join(seeds, ", "),
              more ? fmt::format(" (+{} more; --json lists them all)", more) : "");
   const RunRecord& first = failed.front();
+  if (!first.order.empty())
+    fmt::print(options_.out, "  order     {}\n", fmt::join(first.order, " → "));
+  if (!first.note.empty()) fmt::print(options_.out, "  note      {}\n", first.note);
   fmt::print(options_.out, "  output of run {} (seed {}, {}, {}):\n", first.index, first.seed,
              describe_end(first), human_duration(first.duration_s));
   const auto lines = last_lines(first.output, kTailLines);
   if (lines.empty()) fmt::print(options_.out, "    | (no output)\n");
   for (auto line : lines) fmt::print(options_.out, "    | {}\n", line);
-  if (outcome.plan != nullptr)
+  if (!first.replay.empty())
+    fmt::print(options_.out, "  replay    {}\n", first.replay);
+  else if (outcome.plan != nullptr)
     fmt::print(options_.out, "  replay    {}\n", replay_command(*outcome.plan, first.index));
 }
 

@@ -4,6 +4,7 @@
 
 #include "platform/atomic_file.hpp"
 #include "platform/signals.hpp"
+#include "report/replay.hpp"
 #include "stats/stats.hpp"
 
 namespace deflake {
@@ -13,7 +14,7 @@ using nlohmann::json;
 
 constexpr const char* kVersion = DEFLAKE_VERSION;
 
-json failed_run_json(const RunRecord& run) {
+json failed_run_json(const RunRecord& run, const SweepPlan* plan) {
   json j;
   j["seed"] = run.seed;
   j["run"] = run.index;
@@ -27,8 +28,11 @@ json failed_run_json(const RunRecord& run) {
                                                              : json("SIGKILL");
   j["leaky"] = run.leaky;
   j["duration_s"] = run.duration_s;
-  j["order"] = nullptr;    // test order: gtest suite strategy (a later issue)
+  j["order"] = run.order.empty() ? json(nullptr) : json(run.order);  // where order matters
   j["amplify"] = nullptr;  // amplification setting (a later issue)
+  j["note"] = run.note.empty() ? json(nullptr) : json(run.note);
+  j["replay"] = run.replay.empty() && plan != nullptr ? json(replay_command(*plan, run.index))
+                                                      : json(run.replay);
   j["output_tail"] = run.output;
   j["output_bytes"] = run.output_bytes;
   j["token"] = nullptr;     // replay token (store issue)
@@ -36,10 +40,7 @@ json failed_run_json(const RunRecord& run) {
   return j;
 }
 
-}  // namespace
-
-std::string render_json_report(const std::string& command, const SweepOutcome& outcome) {
-  const TargetResult& r = *outcome.result;
+json target_json(const TargetResult& r, const SweepOutcome& outcome) {
   json target;
   target["name"] = r.name();
   target["argv"] = r.argv();
@@ -59,7 +60,7 @@ std::string render_json_report(const std::string& command, const SweepOutcome& o
   json failed = json::array();
   for (const RunRecord& run : r.failed_runs()) {
     seeds.push_back(run.seed);
-    failed.push_back(failed_run_json(run));
+    failed.push_back(failed_run_json(run, outcome.plan));
   }
   target["failing_seeds"] = seeds;
   target["failed_runs"] = failed;
@@ -67,10 +68,16 @@ std::string render_json_report(const std::string& command, const SweepOutcome& o
   target["failed_runs_capped"] = r.failed_runs_capped();
   target["leaky_runs"] = r.leaky_runs();
   target["interrupted_runs"] = r.interrupted_runs();
-  target["strategy"] = "isolated";  // one process per run
+  target["strategy"] = outcome.strategy;
   // No run finished (interrupted at once): no verdict rather than a false "skipped".
   target["verdict"] =
       r.runs() == 0 ? json(nullptr) : json(to_string(decide_verdict(r.failures(), counted)));
+  return target;
+}
+
+}  // namespace
+
+std::string render_json_report(const std::string& command, const SweepOutcome& outcome) {
 
   json doc;
   doc["schema"] = "deflake.report/1";
@@ -88,7 +95,10 @@ std::string render_json_report(const std::string& command, const SweepOutcome& o
   doc["stopped_early"] =
       outcome.stopped_early.empty() ? json(nullptr) : json(outcome.stopped_early);
   doc["wall_s"] = outcome.wall_s;
-  doc["targets"] = json::array({target});
+  doc["strategy"] = outcome.strategy;
+  json targets = json::array();
+  for (const TargetResult& r : *outcome.targets) targets.push_back(target_json(r, outcome));
+  doc["targets"] = targets;
   // Test output may hold invalid UTF-8: replace it rather than fail the report.
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,10 +14,19 @@
 
 namespace deflake {
 
+/// What a starting sweep tells its reporters.
+struct SweepStart {
+  const SweepPlan* plan = nullptr;
+  const std::vector<TargetInfo>* targets = nullptr;
+  std::string strategy;                        // how runs are grouped into processes
+  std::optional<std::uint64_t> planned_runs;  // over all targets; nullopt: until a failure
+};
+
 /// What a finished sweep hands to its reporters.
 struct SweepOutcome {
   const SweepPlan* plan = nullptr;
-  const TargetResult* result = nullptr;
+  const std::vector<TargetResult>* targets = nullptr;
+  std::string strategy;
   bool interrupted = false;
   double wall_s = 0;
   std::string stopped_early;  // non-empty: launching stopped early, and why
@@ -25,7 +35,7 @@ struct SweepOutcome {
 class SweepListener {
  public:
   virtual ~SweepListener() = default;
-  virtual void on_sweep_start(const SweepPlan& /*plan*/) {}
+  virtual void on_sweep_start(const SweepStart& /*start*/) {}
   virtual void on_run_start(const RunSpec& /*spec*/) {}
   virtual void on_run_end(const RunRecord& /*record*/, const TargetResult& /*so_far*/) {}
   virtual void on_interrupt(int /*count*/) {}
@@ -36,8 +46,8 @@ class SweepListener {
 class ListenerList final : public SweepListener {
  public:
   void add(std::unique_ptr<SweepListener> listener) { listeners_.push_back(std::move(listener)); }
-  void on_sweep_start(const SweepPlan& plan) override {
-    for (auto& l : listeners_) l->on_sweep_start(plan);
+  void on_sweep_start(const SweepStart& start) override {
+    for (auto& l : listeners_) l->on_sweep_start(start);
   }
   void on_run_start(const RunSpec& spec) override {
     for (auto& l : listeners_) l->on_run_start(spec);

@@ -7,7 +7,7 @@
 namespace deflake {
 
 void FakeLauncher::start(const RunSpec& spec) {
-  if (spawn_error_at && spec.index == *spawn_error_at) throw SpawnError(spec.argv.at(0), ENOENT);
+  if (spawn_error_at && spec.job == *spawn_error_at) throw SpawnError(spec.argv.at(0), ENOENT);
   started.push_back(spec);
   running_.push_back(spec);
   interrupted_.push_back(false);
@@ -23,6 +23,7 @@ LaunchEvents FakeLauncher::wait() {
   }
   if (running_.empty()) return events;
   RunRecord record;
+  record.job = running_.front().job;
   record.index = running_.front().index;
   record.seed = running_.front().seed;
   record.outcome = decide_(running_.front());

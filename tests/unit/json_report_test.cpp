@@ -13,7 +13,8 @@ TEST(JsonReport, FollowsTheSchema) {
   plan.argv = {"./t", "--x"};
   plan.master_seed = 99;
   plan.pinned = {find_knob("threads")};
-  TargetResult target(plan.target_name, plan.argv);
+  std::vector<TargetResult> targets{TargetResult(plan.target_name, plan.argv)};
+  TargetResult& target = targets.front();
   RunRecord pass;
   pass.index = 0;
   pass.seed = 1000000000000017;
@@ -27,7 +28,7 @@ TEST(JsonReport, FollowsTheSchema) {
   target.add(crash);
 
   const auto doc = nlohmann::json::parse(
-      render_json_report("run", SweepOutcome{&plan, &target, false, 1.5, {}}));
+      render_json_report("run", SweepOutcome{&plan, &targets, "isolated", false, 1.5, {}}));
   EXPECT_EQ(doc["schema"], "deflake.report/1");
   EXPECT_EQ(doc["tool"]["name"], "deflake");
   EXPECT_EQ(doc["command"], "run");
@@ -63,14 +64,15 @@ TEST(JsonReport, FollowsTheSchema) {
 TEST(JsonReport, StablePassStatesTheRuledOutRate) {
   SweepPlan plan;
   plan.argv = {"./t"};
-  TargetResult target("t", plan.argv);
+  std::vector<TargetResult> targets{TargetResult("t", plan.argv)};
+  TargetResult& target = targets.front();
   for (std::uint64_t i = 0; i < 500; ++i) {
     RunRecord r;
     r.index = i;
     target.add(r);
   }
   const auto doc =
-      nlohmann::json::parse(render_json_report("run", SweepOutcome{&plan, &target, false, 1, {}}));
+      nlohmann::json::parse(render_json_report("run", SweepOutcome{&plan, &targets, "isolated", false, 1, {}}));
   const auto& t = doc["targets"][0];
   EXPECT_EQ(t["verdict"], "stable-pass");
   EXPECT_NEAR(t["ruled_out_rate_95"].get<double>(), 0.005974, 1e-6);

@@ -11,7 +11,7 @@ namespace {
 /// Records the events a listener sees.
 struct RecordingListener final : SweepListener {
   int starts = 0, run_starts = 0, run_ends = 0, interrupts = 0, ends = 0;
-  void on_sweep_start(const SweepPlan&) override { ++starts; }
+  void on_sweep_start(const SweepStart&) override { ++starts; }
   void on_run_start(const RunSpec&) override { ++run_starts; }
   void on_run_end(const RunRecord&, const TargetResult&) override { ++run_ends; }
   void on_interrupt(int) override { ++interrupts; }
@@ -44,8 +44,8 @@ TEST(Sweep, RunsEverySeedInOrderAndCountsThem) {
     EXPECT_EQ(launcher.started[i].seed, run_seed(77, i));
     expected_failures += run_seed(77, i) % 4 == 0;
   }
-  EXPECT_EQ(r.target.runs(), 200u);
-  EXPECT_EQ(r.target.failures(), expected_failures);
+  EXPECT_EQ(r.targets.at(0).runs(), 200u);
+  EXPECT_EQ(r.targets.at(0).failures(), expected_failures);
   EXPECT_FALSE(r.interrupted);
   EXPECT_EQ(listener.starts, 1);
   EXPECT_EQ(listener.run_starts, 200);
@@ -80,8 +80,8 @@ TEST(Sweep, UntilFailStopsLaunchingAtTheFirstFailure) {
   plan.until_fail = true;
   const SweepResult r = run_sweep(plan, launcher, listener);
   EXPECT_EQ(launcher.started.size(), 11u);
-  EXPECT_EQ(r.target.failures(), 1u);
-  EXPECT_EQ(r.target.failed_runs().at(0).index, 10u);
+  EXPECT_EQ(r.targets.at(0).failures(), 1u);
+  EXPECT_EQ(r.targets.at(0).failed_runs().at(0).index, 10u);
 }
 
 TEST(Sweep, UntilFailWithoutALimitRunsUntilAFailure) {
@@ -93,9 +93,9 @@ TEST(Sweep, UntilFailWithoutALimitRunsUntilAFailure) {
   plan.until_fail = true;
   const SweepResult r = run_sweep(plan, launcher, listener);
   // The runs in flight when it failed still finish and count.
-  EXPECT_GE(r.target.runs(), 1235u);
-  EXPECT_LE(r.target.runs(), 1235u + 3);
-  EXPECT_EQ(r.target.failures(), 1u);
+  EXPECT_GE(r.targets.at(0).runs(), 1235u);
+  EXPECT_LE(r.targets.at(0).runs(), 1235u + 3);
+  EXPECT_EQ(r.targets.at(0).failures(), 1u);
 }
 
 TEST(Sweep, FirstInterruptTerminatesSecondKills) {
@@ -108,8 +108,8 @@ TEST(Sweep, FirstInterruptTerminatesSecondKills) {
   ASSERT_EQ(launcher.stops.size(), 2u);
   EXPECT_EQ(launcher.stops[0], StopLevel::terminate);
   EXPECT_EQ(launcher.stops[1], StopLevel::kill);
-  EXPECT_EQ(r.target.runs(), 0u);  // interrupted runs do not count
-  EXPECT_EQ(r.target.interrupted_runs(), 4u);
+  EXPECT_EQ(r.targets.at(0).runs(), 0u);  // interrupted runs do not count
+  EXPECT_EQ(r.targets.at(0).interrupted_runs(), 4u);
   EXPECT_EQ(listener.interrupts, 2);
   EXPECT_EQ(listener.ends, 1);  // the report of what ran is still written
 }
@@ -120,9 +120,9 @@ TEST(Sweep, RunsFinishedBeforeTheInterruptStillCount) {
   RecordingListener listener;
   const SweepResult r = run_sweep(plan_of(100, 2), launcher, listener);
   EXPECT_TRUE(r.interrupted);
-  EXPECT_EQ(r.target.runs(), 8u);
-  EXPECT_EQ(r.target.failures(), 8u);
-  EXPECT_EQ(r.target.interrupted_runs(), 2u);
+  EXPECT_EQ(r.targets.at(0).runs(), 8u);
+  EXPECT_EQ(r.targets.at(0).failures(), 8u);
+  EXPECT_EQ(r.targets.at(0).interrupted_runs(), 2u);
 }
 
 TEST(Sweep, ASpawnErrorStopsWhatRunsAndPropagates) {
@@ -139,8 +139,8 @@ TEST(Sweep, ALaterSpawnErrorEndsTheSweepEarlyAndKeepsResults) {
   RecordingListener listener;
   const SweepResult r = run_sweep(plan_of(100, 2), launcher, listener);
   EXPECT_FALSE(r.stopped_early.empty());
-  EXPECT_EQ(r.target.runs(), 5u);  // runs 0-4 all finished and count
-  EXPECT_EQ(r.target.failures(), 5u);
+  EXPECT_EQ(r.targets.at(0).runs(), 5u);  // runs 0-4 all finished and count
+  EXPECT_EQ(r.targets.at(0).failures(), 5u);
   EXPECT_EQ(listener.ends, 1);  // the report is written
 }
 
@@ -150,7 +150,7 @@ TEST(Sweep, SameMasterSeedSameRuns) {
     FakeLauncher launcher([](const RunSpec& s) { return fail_when_mod(s, 3); });
     RecordingListener listener;
     const SweepResult r = run_sweep(plan_of(300, 2), launcher, listener);
-    for (const auto& run : r.target.failed_runs()) seeds->push_back(run.seed);
+    for (const auto& run : r.targets.at(0).failed_runs()) seeds->push_back(run.seed);
   }
   EXPECT_FALSE(first.empty());
   EXPECT_EQ(first, second);
