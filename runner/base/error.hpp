@@ -23,6 +23,12 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The user pressed Ctrl-C before there was anything to report: exit 130.
+class Interrupted : public std::runtime_error {
+ public:
+  Interrupted() : std::runtime_error("interrupted") {}
+};
+
 /// A system call failed where deflake cannot go on.
 class SystemError : public std::runtime_error {
  public:

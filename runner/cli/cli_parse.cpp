@@ -38,7 +38,9 @@ Examples:
   deflake run -n 500 -- ./my_test --some-flag
   deflake run -n 200 -j 8 --timeout 10 -- ./my_test --seed={seed}
   deflake run --until-fail --json report.json -- ./my_test
-  deflake run -n 100 --pin threads,aslr -- ./my_test)";
+  deflake run -n 100 --pin threads,aslr -- ./my_test
+  deflake run -n 1000 --filter 'Parser.*' -- ./my_gtest_binary    each test case on its own
+  deflake run -n 200 --strategy suite --free order -- ./my_gtest_binary   shuffled test order)";
 
 std::vector<std::string> split_commas(const std::vector<std::string>& values) {
   std::vector<std::string> out;
@@ -69,7 +71,8 @@ std::vector<std::string> long_flags(const CLI::App& app) {
 }
 
 void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& pin,
-                     std::vector<std::string>& free, bool& quiet, bool& verbose) {
+                     std::vector<std::string>& free, bool& quiet, bool& verbose, bool& gtest,
+                     bool& no_gtest) {
   run.add_option("-n,--runs", o.runs, "Number of runs (default 100; no limit with --until-fail)")
       ->check(CLI::PositiveNumber);
   run.add_option("--seed", o.seed,
@@ -95,6 +98,20 @@ void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& pin
          "Seconds that processes a run leaves behind may live on after it exits (default 0.5)")
       ->check(CLI::NonNegativeNumber);
   run.add_flag("--core-dumps", o.core_dumps, "Let runs write core files (default: RLIMIT_CORE 0)");
+  run.add_flag("--gtest", gtest,
+               "The command is a GoogleTest binary: report each test case (default: detected "
+               "by reading the binary)");
+  run.add_flag("--no-gtest", no_gtest, "Treat the command as one test, even if it is GoogleTest");
+  run.add_option("--filter", o.filter,
+                 "GoogleTest pattern selecting the test cases to sweep (as --gtest_filter)");
+  run.add_option("--strategy", o.strategy,
+                 "How a gtest binary's runs share processes: auto, isolated (one run per "
+                 "process), batched (many seeds of one test per process; needs the adapter), "
+                 "suite (the whole filtered binary per run)")
+      ->check(CLI::IsMember({"auto", "isolated", "batched", "suite"}));
+  run.add_option("--batch-size", o.batch_size,
+                 "Runs per process with --strategy batched (default: chosen from runs and jobs)")
+      ->check(CLI::PositiveNumber);
   run.add_flag("-q,--quiet", quiet, "Print only the summary line");
   run.add_flag("-v,--verbose", verbose, "Print every run");
   run.add_option("names", o.names, "Names of tests in deflake.toml (not in this version)");
@@ -144,12 +161,12 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   app.require_subcommand(0, 1);
   RunOptions& o = parsed.run;
   std::vector<std::string> pin, free;
-  bool quiet = false, verbose = false;
+  bool quiet = false, verbose = false, gtest = false, no_gtest = false;
   CLI::App* run = app.add_subcommand(
       "run", "Sweep a command under many seeds: deflake run [options] -- CMD [ARGS...]");
   run->footer(kRunFooter);
   run->allow_extras();  // unknown flags are reported below, with a suggestion
-  add_run_options(*run, o, pin, free, quiet, verbose);
+  add_run_options(*run, o, pin, free, quiet, verbose, gtest, no_gtest);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
@@ -177,6 +194,11 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
                                          : std::string("See 'deflake run --help'."));
     return parsed;
   }
+  if (gtest && no_gtest) {
+    parsed.exit_code = usage_error("--gtest and --no-gtest contradict each other", "");
+    return parsed;
+  }
+  if (gtest || no_gtest) o.gtest = gtest;
   o.command = std::move(command);
   o.pin = split_commas(pin);
   o.free = split_commas(free);

@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
       case ParsedCommandLine::Command::none:
         return parsed.exit_code;
     }
+  } catch (const Interrupted&) {
+    return kExitInterrupted;
   } catch (const UsageError& e) {
     say(stderr, "deflake: error: ", e.what());  // never throws: stderr may be gone
     return kExitUsage;

@@ -28,6 +28,10 @@ struct RunOptions {
   int skip_exit_code = 77;
   bool no_skip_exit_code = false;
   bool core_dumps = false;
+  std::optional<bool> gtest;  // --gtest / --no-gtest; nullopt: detect by reading the binary
+  std::string filter;         // --filter: GoogleTest pattern selecting test cases
+  std::string strategy = "auto";
+  std::uint64_t batch_size = 0;  // 0: chosen from runs, tests and jobs
   Verbosity verbosity = Verbosity::normal;
 };
 

@@ -12,6 +12,10 @@
 
 #include "base/error.hpp"
 #include "base/text.hpp"
+#include "discovery/binary_kind.hpp"
+#include "discovery/gtest_discovery.hpp"
+#include "exec/command_source.hpp"
+#include "exec/gtest_source.hpp"
 #include "exec/sweep.hpp"
 #include "platform/process_pool.hpp"
 #include "platform/signals.hpp"
@@ -128,6 +132,65 @@ bool want_color(int fd) {
   return isatty(fd) != 0;
 }
 
+
+/// What the binary is, read from its file (never by running it).
+BinaryKind inspect_command(const std::vector<std::string>& command) {
+  const char* path_env = getenv("PATH");
+  const auto path = resolve_command(command.front(), path_env != nullptr ? path_env : "");
+  if (!path) return BinaryKind{};  // spawning it will say what is wrong
+  return inspect_binary(*path);
+}
+
+GtestStrategy choose_strategy(const RunOptions& o, const SweepPlan& plan, const BinaryKind& kind) {
+  if (o.strategy == "isolated") return GtestStrategy::isolated;
+  if (o.strategy == "suite") return GtestStrategy::suite;
+  if (o.strategy == "batched") {
+    if (!kind.has_adapter)
+      throw UsageError(
+          "--strategy batched needs a binary that links deflake::gtest (it reports each "
+          "iteration's seed and outcome); this one does not: use --strategy isolated or suite");
+    return GtestStrategy::batched;
+  }
+  // auto: order matters only in one process running many tests; batching
+  // needs the adapter; otherwise one process per run is the safe choice.
+  const bool order_free = std::any_of(plan.freed.begin(), plan.freed.end(),
+                                      [](const Knob* k) { return k->name == "order"; });
+  if (order_free) return GtestStrategy::suite;
+  return kind.has_adapter ? GtestStrategy::batched : GtestStrategy::isolated;
+}
+
+/// The test cases to sweep: listed by the binary itself, filtered by --filter.
+GtestWork plan_gtest_work(const RunOptions& o, const SweepPlan& plan, const BinaryKind& kind,
+                          const PoolOptions& pool_options, const std::vector<std::string>& env) {
+  PoolOptions listing_options = pool_options;
+  listing_options.output_head_bytes = kListingOutputBytes;
+  ProcessPool listing_pool(listing_options, env);
+  RunSpec spec = plan.make_run(0);
+  const GtestListing listing = list_gtest_tests(listing_pool, spec, o.filter);
+  if (listing.tests.empty())
+    throw UsageError(fmt::format(
+        "no test case of {} matches{}{}", shell_join(o.command),
+        o.filter.empty() ? std::string() : fmt::format(" --filter '{}'", o.filter),
+        listing.disabled.empty()
+            ? std::string()
+            : fmt::format(" (only {} disabled one(s))", listing.disabled.size())));
+  GtestWork work;
+  work.command = o.command;
+  work.tests = listing.tests;
+  work.filter = o.filter;
+  work.strategy = choose_strategy(o, plan, kind);
+  work.batch_size = o.batch_size;
+  if (work.strategy != GtestStrategy::suite && plan.is_pinned("order") == false &&
+      std::any_of(plan.freed.begin(), plan.freed.end(),
+                  [](const Knob* k) { return k->name == "order"; }) &&
+      o.verbosity != Verbosity::quiet)
+    fmt::print(stderr,
+               "deflake: note: --free order shuffles tests only with --strategy suite; with "
+               "{} each process runs one test case\n",
+               to_string(work.strategy));
+  return work;
+}
+
 }  // namespace
 
 int run_command(const RunOptions& o) {
@@ -172,7 +235,7 @@ int run_command(const RunOptions& o) {
   for (char** e = environ; *e != nullptr; ++e) base_env.emplace_back(*e);
   auto make_pool = [&]() {
     try {
-      return std::make_unique<ProcessPool>(pool_options, std::move(base_env));
+      return std::make_unique<ProcessPool>(pool_options, base_env);
     } catch (const SystemError& e) {  // no usable temporary folder: the user's to fix
       throw UsageError(fmt::format("{} (set TMPDIR to a writable folder)", e.what()));
     }
@@ -185,9 +248,31 @@ int run_command(const RunOptions& o) {
         "deflake: warning: cannot become a child subreaper; escaped grandchildren are found only "
         "through the output pipe\n");
 
+  const BinaryKind kind = o.gtest == false ? BinaryKind{} : inspect_command(o.command);
+  const bool gtest = o.gtest.value_or(kind.is_gtest && !kind.is_script);
+  if (!gtest && !o.filter.empty())
+    throw UsageError(fmt::format("--filter selects GoogleTest test cases, and {} is not a "
+                                 "GoogleTest binary (add --gtest if it is)",
+                                 o.command.front()));
+  if (!gtest && o.strategy != "auto" && o.strategy != "isolated")
+    throw UsageError(fmt::format("--strategy {} groups a GoogleTest binary's test cases, and {} "
+                                 "is not one (add --gtest if it is)",
+                                 o.strategy, o.command.front()));
+  std::unique_ptr<WorkSource> work;
+  if (gtest) {
+    try {
+      work = std::make_unique<GtestSource>(plan, plan_gtest_work(o, plan, kind, pool_options, base_env));
+    } catch (const SpawnError& e) {
+      if (e.users_to_fix()) throw UsageError(e.what());
+      throw;
+    }
+  } else {
+    work = std::make_unique<CommandSource>(plan);
+  }
+
   const SweepResult result = [&] {
     try {
-      return run_sweep(plan, pool, listeners);
+      return run_sweep(plan, *work, pool, listeners);
     } catch (const SpawnError& e) {
       if (e.users_to_fix()) throw UsageError(e.what());
       throw;

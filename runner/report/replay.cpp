@@ -4,8 +4,7 @@
 
 namespace deflake {
 
-std::string replay_command(const SweepPlan& plan, std::uint64_t index) {
-  const RunSpec spec = plan.make_run(index);
+std::string replay_command(const RunSpec& spec) {
   std::string line;
   if (!spec.env.unset.empty()) {
     line = "env";
@@ -16,6 +15,10 @@ std::string replay_command(const SweepPlan& plan, std::uint64_t index) {
   for (ChildAction action : spec.actions)
     if (action == ChildAction::no_aslr) line += "setarch \"$(uname -m)\" -R ";  // pinned aslr
   return line + shell_join(spec.argv);
+}
+
+std::string replay_command(const SweepPlan& plan, std::uint64_t index) {
+  return replay_command(plan.make_run(index));
 }
 
 }  // namespace deflake
