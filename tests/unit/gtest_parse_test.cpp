@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 
@@ -247,6 +248,29 @@ TEST(GtestReport, EveryPrefixOfAReportIsAnErrorNeverACrash) {
     EXPECT_TRUE(report.error.has_value()) << "cut at " << cut;
   }
   EXPECT_EQ(parse_gtest_report(text).error, std::nullopt);
+}
+
+TEST(GtestReport, SurvivesRandomDamage) {
+  // A cheap fuzz pass with a fixed seed: a damaged report parses or is an
+  // error value, never an exception or a crash.
+  std::mt19937_64 rng(20240611);
+  const std::string alphabet = "{}[]\",:0123456789 sRUNCOMPLETEDSKIPPEDtruenull";
+  const auto original = read_golden("gtest_report_everything.json");
+  for (int round = 0; round < 500; ++round) {
+    std::string text = original;
+    const int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits; ++e) text[rng() % text.size()] = alphabet[rng() % alphabet.size()];
+    const auto report = parse_gtest_report(text);
+    if (report.error) {
+      EXPECT_TRUE(report.tests.empty());
+    }
+  }
+  const auto listing = read_golden("gtest_list.txt");
+  for (int round = 0; round < 500; ++round) {
+    std::string text = listing;
+    for (int e = 0; e < 4; ++e) text[rng() % text.size()] = " .\n#/\r"[rng() % 6];
+    EXPECT_LE(parse_gtest_list(text).cases.size(), text.size());
+  }
 }
 
 TEST(GtestReport, WrongTypesAreErrorsNotExceptions) {
