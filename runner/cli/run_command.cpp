@@ -132,7 +132,6 @@ bool want_color(int fd) {
   return isatty(fd) != 0;
 }
 
-
 /// What the binary is, read from its file (never by running it).
 BinaryKind inspect_command(const std::vector<std::string>& command) {
   const char* path_env = getenv("PATH");
@@ -168,12 +167,12 @@ GtestWork plan_gtest_work(const RunOptions& o, const SweepPlan& plan, const Bina
   RunSpec spec = plan.make_run(0);
   const GtestListing listing = list_gtest_tests(listing_pool, spec, o.filter);
   if (listing.tests.empty())
-    throw UsageError(fmt::format(
-        "no test case of {} matches{}{}", shell_join(o.command),
-        o.filter.empty() ? std::string() : fmt::format(" --filter '{}'", o.filter),
-        listing.disabled.empty()
-            ? std::string()
-            : fmt::format(" (only {} disabled one(s))", listing.disabled.size())));
+    throw UsageError(
+        fmt::format("no test case of {} matches{}{}", shell_join(o.command),
+                    o.filter.empty() ? std::string() : fmt::format(" --filter '{}'", o.filter),
+                    listing.disabled.empty()
+                        ? std::string()
+                        : fmt::format(" (only {} disabled one(s))", listing.disabled.size())));
   GtestWork work;
   work.command = o.command;
   work.tests = listing.tests;
@@ -251,17 +250,20 @@ int run_command(const RunOptions& o) {
   const BinaryKind kind = o.gtest == false ? BinaryKind{} : inspect_command(o.command);
   const bool gtest = o.gtest.value_or(kind.is_gtest && !kind.is_script);
   if (!gtest && !o.filter.empty())
-    throw UsageError(fmt::format("--filter selects GoogleTest test cases, and {} is not a "
-                                 "GoogleTest binary (add --gtest if it is)",
-                                 o.command.front()));
+    throw UsageError(
+        fmt::format("--filter selects GoogleTest test cases, and {} is not a "
+                    "GoogleTest binary (add --gtest if it is)",
+                    o.command.front()));
   if (!gtest && o.strategy != "auto" && o.strategy != "isolated")
-    throw UsageError(fmt::format("--strategy {} groups a GoogleTest binary's test cases, and {} "
-                                 "is not one (add --gtest if it is)",
-                                 o.strategy, o.command.front()));
+    throw UsageError(
+        fmt::format("--strategy {} groups a GoogleTest binary's test cases, and {} "
+                    "is not one (add --gtest if it is)",
+                    o.strategy, o.command.front()));
   std::unique_ptr<WorkSource> work;
   if (gtest) {
     try {
-      work = std::make_unique<GtestSource>(plan, plan_gtest_work(o, plan, kind, pool_options, base_env));
+      work = std::make_unique<GtestSource>(plan,
+                                           plan_gtest_work(o, plan, kind, pool_options, base_env));
     } catch (const SpawnError& e) {
       if (e.users_to_fix()) throw UsageError(e.what());
       throw;

@@ -27,13 +27,12 @@ GtestListing list_gtest_tests(Launcher& launcher, RunSpec spec, const std::strin
   if (interrupted || !done || done->interrupted) throw Interrupted();
   if (done->outcome != Outcome::pass) {
     const std::string how =
-        done->outcome == Outcome::timeout
-            ? std::string("timed out")
-        : done->status.signal ? "was killed by " + signal_name(*done->status.signal)
-                              : fmt::format("exited with code {}", done->status.exit_code.value_or(-1));
+        done->outcome == Outcome::timeout ? std::string("timed out")
+        : done->status.signal
+            ? "was killed by " + signal_name(*done->status.signal)
+            : fmt::format("exited with code {}", done->status.exit_code.value_or(-1));
     throw UsageError(fmt::format("listing the tests failed: `{}` {}{}{}", command, how,
-                                 done->output.empty() ? "" : ":\n",
-                                 done->output.substr(0, 4096)));
+                                 done->output.empty() ? "" : ":\n", done->output.substr(0, 4096)));
   }
   const GtestList list = parse_gtest_list(done->output);
   if (list.error)

@@ -49,7 +49,8 @@ bool ended_cleanly(const RunRecord& process) {
 /// The outcome of a test that the process reported as finished: the report's
 /// word, unless the process ended badly after it (a crash in static
 /// destructors after a passing test is a crash: DESIGN.md precedence).
-Outcome finished_outcome(Outcome reported, const RunRecord& process, bool alone, std::string& note) {
+Outcome finished_outcome(Outcome reported, const RunRecord& process, bool alone,
+                         std::string& note) {
   if (!alone) return reported;  // in a suite, a bad end is blamed on the test it happened in
   if (process.outcome == Outcome::timeout) return Outcome::timeout;
   if (process.status.signal) {
@@ -61,6 +62,13 @@ Outcome finished_outcome(Outcome reported, const RunRecord& process, bool alone,
     note = fmt::format("the test passed, but the process {}", describe_process_end(process));
     return Outcome::fail;
   }
+  if (reported == Outcome::skip && process.status.exit_code != 0) {
+    // GoogleTest 1.12 reports the tests of a suite whose SetUpTestSuite()
+    // failed as skipped, and only the exit code tells.
+    note = fmt::format("reported as skipped, but the process {} (a failure in SetUpTestSuite()?)",
+                       describe_process_end(process));
+    return Outcome::fail;
+  }
   return reported;
 }
 
@@ -70,9 +78,10 @@ Outcome died_outcome(const RunRecord& process, std::string& note, bool no_report
   if (process.status.signal) return Outcome::crash;
   // exit() in the middle of a test, or a crash while writing the report:
   // never a pass (RELIABILITY case 21).
-  note = no_report ? fmt::format("the process {} without writing its GoogleTest report "
-                                 "(exit() in a test, or a crash while writing the report)",
-                                 describe_process_end(process))
+  note = no_report ? fmt::format(
+                         "the process {} without writing its GoogleTest report "
+                         "(exit() in a test, or a crash while writing the report)",
+                         describe_process_end(process))
                    : fmt::format("the process {} in the middle of the test",
                                  describe_process_end(process));
   return Outcome::crash;
@@ -94,7 +103,8 @@ std::vector<Ran> tests_that_ran(const ResultsFile& results, const GtestReport& r
         for (const TestRun& test : it.tests) ran.push_back({test.name, test.outcome});
     return ran;
   }
-  for (const ConsoleTest& test : parse_gtest_console(output)) ran.push_back({test.name, test.outcome});
+  for (const ConsoleTest& test : parse_gtest_console(output))
+    ran.push_back({test.name, test.outcome});
   if (report.error) return ran;
   // The report's outcome is the framework's own word; the console only orders.
   for (Ran& test : ran) {
@@ -105,6 +115,19 @@ std::vector<Ran> tests_that_ran(const ResultsFile& results, const GtestReport& r
   if (ran.empty())  // output lost: the report still says what ran, though not in which order
     for (const GtestResult& r : report.tests) ran.push_back({r.full_name, r.outcome});
   return ran;
+}
+
+/// The part of a batch process's output that iteration `iteration` wrote:
+/// GoogleTest heads each iteration with "Repeating all tests (iteration N)".
+/// The whole output when that line is not there (the capture dropped it).
+std::string iteration_output(const std::string& output, std::uint64_t iteration) {
+  auto heading = [](std::uint64_t i) {
+    return fmt::format("Repeating all tests (iteration {}) . . .", i + 1);
+  };
+  const std::size_t start = output.find(heading(iteration));
+  if (start == std::string::npos) return output;
+  const std::size_t end = output.find(heading(iteration + 1), start);
+  return output.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
 }  // namespace
@@ -186,8 +209,8 @@ std::optional<RunSpec> GtestSource::next_for_target(std::size_t target) {
   } else {
     if (!wants_runs(state)) return std::nullopt;
     batch.first_run = state.next_run;
-    batch.count = plan_.runs ? std::min(work_.batch_size, *plan_.runs - state.next_run)
-                             : work_.batch_size;
+    batch.count =
+        plan_.runs ? std::min(work_.batch_size, *plan_.runs - state.next_run) : work_.batch_size;
     state.next_run += batch.count;
   }
   job.kind = GtestStrategy::batched;
@@ -240,8 +263,8 @@ RunSpec GtestSource::launch(Job job, const std::string& filter, std::uint64_t ru
   return spec;
 }
 
-RunRecord GtestSource::record_for(const Job& job, const RunRecord& process,
-                                  std::uint64_t run_index, std::uint64_t seed) const {
+RunRecord GtestSource::record_for(const Job& job, const RunRecord& process, std::uint64_t run_index,
+                                  std::uint64_t seed) const {
   RunRecord record;
   record.job = process.job;
   record.index = run_index;
@@ -250,14 +273,15 @@ RunRecord GtestSource::record_for(const Job& job, const RunRecord& process,
   record.stopped_by = process.stopped_by;
   record.interrupted = process.interrupted;
   record.leaky = process.leaky;
-  record.duration_s = process.duration_s / static_cast<double>(std::max<std::uint64_t>(1, job.iterations));
+  record.duration_s =
+      process.duration_s / static_cast<double>(std::max<std::uint64_t>(1, job.iterations));
   record.output = process.output;
   record.output_bytes = process.output_bytes;
   // The replay: this run's environment and seed, the test case (or, for a
   // suite, the same filter, whose order the same GTEST_RANDOM_SEED repeats).
   RunSpec replay = plan_.make_run(run_index);
-  replay.argv.push_back(job.spec.argv.at(job.spec.argv.size() -
-                                         (job.kind == GtestStrategy::batched ? 3 : 2)));
+  replay.argv.push_back(
+      job.spec.argv.at(job.spec.argv.size() - (job.kind == GtestStrategy::batched ? 3 : 2)));
   record.replay = replay_command(replay);
   return record;
 }
@@ -350,6 +374,7 @@ std::vector<TargetRun> GtestSource::finish_batched(const Job& job, const RunReco
     if (test != nullptr && test->outcome) {
       RunRecord record = record_for(job, process, job.first_run + j, seed_of(j));
       record.outcome = *test->outcome;
+      if (is_failure(record.outcome)) record.output = iteration_output(process.output, j);
       record.interrupted = false;  // it finished before any interrupt
       runs.push_back(TargetRun{job.target, std::move(record)});
       continue;
@@ -365,9 +390,8 @@ std::vector<TargetRun> GtestSource::finish_batched(const Job& job, const RunReco
   // Every iteration ended. A process that still ended badly (a crash at
   // exit, an exit code GoogleTest does not use, a failure no iteration
   // owns) cannot say which run it belongs to: all of them run alone.
-  const bool any_failed = std::any_of(runs.begin(), runs.end(), [](const TargetRun& r) {
-    return is_failure(r.record.outcome);
-  });
+  const bool any_failed = std::any_of(
+      runs.begin(), runs.end(), [](const TargetRun& r) { return is_failure(r.record.outcome); });
   if (!process.interrupted &&
       (!ended_cleanly(process) || (process.status.exit_code == 1 && !any_failed))) {
     requeue_alone(job.target, job.first_run, job.iterations);
@@ -411,11 +435,10 @@ std::vector<TargetRun> GtestSource::finish_suite(const Job& job, const RunRecord
   if (!died_in_a_test && !ended_cleanly(process)) {
     // The process ended badly after its tests: nobody to single out, so
     // every test of the run carries it (never a pass).
-    const std::string note = fmt::format("the suite process {} after its tests ended",
-                                         describe_process_end(process));
+    const std::string note =
+        fmt::format("the suite process {} after its tests ended", describe_process_end(process));
     for (TargetRun& run : runs) {
-      run.record.outcome =
-          process.outcome == Outcome::timeout ? Outcome::timeout : Outcome::crash;
+      run.record.outcome = process.outcome == Outcome::timeout ? Outcome::timeout : Outcome::crash;
       run.record.note = note;
     }
     if (runs.empty()) {  // and nothing tells what ran: blame every member

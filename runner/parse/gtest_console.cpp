@@ -47,7 +47,8 @@ std::vector<ConsoleTest> parse_gtest_console(std::string_view output) {
     } else if (line.substr(0, kSkipped.size()) == kSkipped) {
       outcome = Outcome::skip, rest = line.substr(kSkipped.size());
     }
-    if (!outcome || open == kNone) continue;  // the summary's FAILED lines come after every test closed
+    if (!outcome || open == kNone)
+      continue;  // the summary's FAILED lines come after every test closed
     if (name_on(rest) != tests[open].name) continue;
     tests[open].outcome = outcome;
     open = kNone;

@@ -82,11 +82,10 @@ void ConsoleReporter::do_sweep_start(const SweepStart& start) {
   if (options_.verbosity == Verbosity::quiet) return;
   const std::string runs =
       plan.runs ? fmt::format("{} runs", *plan.runs) : std::string("runs until one fails");
-  const std::string what =
-      many_targets_ ? fmt::format("{} of each of {} test{} in {} ({})", runs, target_count,
-                                  target_count == 1 ? "" : "s", shell_join(plan.argv),
-                                  start.strategy)
-                    : fmt::format("{} of {}", runs, shell_join(plan.argv));
+  const std::string what = many_targets_ ? fmt::format("{} of each of {} test{} in {} ({})", runs,
+                                                       target_count, target_count == 1 ? "" : "s",
+                                                       shell_join(plan.argv), start.strategy)
+                                         : fmt::format("{} of {}", runs, shell_join(plan.argv));
   fmt::print(options_.err, "deflake: {}, {} at a time, master seed {}{}\n", what,
              plan.effective_jobs(), plan.master_seed,
              plan.master_seed_given

@@ -78,7 +78,6 @@ json target_json(const TargetResult& r, const SweepOutcome& outcome) {
 }  // namespace
 
 std::string render_json_report(const std::string& command, const SweepOutcome& outcome) {
-
   json doc;
   doc["schema"] = "deflake.report/1";
   doc["tool"] = {{"name", "deflake"}, {"version", kVersion}};

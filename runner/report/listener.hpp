@@ -18,7 +18,7 @@ namespace deflake {
 struct SweepStart {
   const SweepPlan* plan = nullptr;
   const std::vector<TargetInfo>* targets = nullptr;
-  std::string strategy;                        // how runs are grouped into processes
+  std::string strategy;                       // how runs are grouped into processes
   std::optional<std::uint64_t> planned_runs;  // over all targets; nullopt: until a failure
 };
 
