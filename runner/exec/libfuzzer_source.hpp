@@ -61,18 +61,25 @@ class LibFuzzerSource final : public WorkSource {
 
  private:
   struct Job {
-    bool verify = false;     // runs an artifact alone for a held failing run
-    std::string folder;      // the process's -artifact_prefix folder
-    RunRecord held;          // verify: the failing run waiting for the answer
-    std::string kind;        // verify: "crash", "leak", ...
-    RunSpec spec;            // verify: what to start
+    bool verify = false;  // runs an artifact alone for a held failing run
+    std::string folder;   // the process's -artifact_prefix folder
+    RunRecord held;       // verify: the failing run waiting for the answer
+    std::string kind;     // verify: "crash", "leak", ...
+    RunSpec spec;         // verify: what to start
   };
 
   RunSpec make_spec(std::uint64_t index) const;
   std::vector<TargetRun> finish_run(Job job, RunRecord process);
   TargetRun finish_verify(Job job, const RunRecord& process);
-  std::string keep_artifacts(const std::string& folder, std::uint64_t seed, std::string& kind,
-                             std::size_t& count);
+  struct Kept {
+    std::size_t found = 0;  // failure artifacts libFuzzer left
+    std::string path;       // the first one kept (crash first); empty: none could be
+    std::string kind;       // its kind: "crash", "leak", ...
+    std::string error;      // why one could not be kept
+  };
+  /// Moves the failure artifacts of `folder` into the kept folder as
+  /// `<seed>-<name>`.
+  Kept keep_artifacts(const std::string& folder, std::uint64_t seed) const;
   std::string make_folder(std::uint64_t job);
 
   const SweepPlan& plan_;

@@ -48,6 +48,7 @@ struct RunRecord {
   std::vector<std::string> order;        // tests that ran in its process up to it, where order matters
   std::string note;                      // why the outcome is what it is, when the exit status does not say
   std::string replay;                    // the shell command that replays it; empty: derived from the plan
+  std::string artifact;                  // the input a fuzzer saved for this failure, kept; empty: none
 };
 
 }  // namespace deflake

@@ -33,6 +33,7 @@ json failed_run_json(const RunRecord& run, const SweepPlan* plan) {
   j["note"] = run.note.empty() ? json(nullptr) : json(run.note);
   j["replay"] = run.replay.empty() && plan != nullptr ? json(replay_command(*plan, run.index))
                                                       : json(run.replay);
+  j["artifact"] = run.artifact.empty() ? json(nullptr) : json(run.artifact);  // libFuzzer
   j["output_tail"] = run.output;
   j["output_bytes"] = run.output_bytes;
   j["token"] = nullptr;     // replay token (store issue)
