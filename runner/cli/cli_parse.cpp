@@ -40,7 +40,8 @@ Examples:
   deflake run --until-fail --json report.json -- ./my_test
   deflake run -n 100 --pin threads,aslr -- ./my_test
   deflake run -n 1000 --filter 'Parser.*' -- ./my_gtest_binary    each test case on its own
-  deflake run -n 200 --strategy suite --free order -- ./my_gtest_binary   shuffled test order)";
+  deflake run -n 200 --strategy suite --free order -- ./my_gtest_binary   shuffled test order
+  deflake run -n 50 --libfuzzer -- ./fuzz_target -runs=10000     a fuzz target, seed by seed)";
 
 std::vector<std::string> split_commas(const std::vector<std::string>& values) {
   std::vector<std::string> out;
@@ -102,6 +103,10 @@ void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& pin
                "The command is a GoogleTest binary: report each test case (default: detected "
                "by reading the binary)");
   run.add_flag("--no-gtest", no_gtest, "Treat the command as one test, even if it is GoogleTest");
+  run.add_flag("--libfuzzer", o.libfuzzer,
+               "The command is a libFuzzer target: pass each run's seed as -seed=, keep crash "
+               "artifacts in .deflake/artifacts and check that each reproduces alone (default: "
+               "detected by reading the binary)");
   run.add_option("--filter", o.filter,
                  "GoogleTest pattern selecting the test cases to sweep (as --gtest_filter)");
   run.add_option("--strategy", o.strategy,
@@ -196,6 +201,10 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   }
   if (gtest && no_gtest) {
     parsed.exit_code = usage_error("--gtest and --no-gtest contradict each other", "");
+    return parsed;
+  }
+  if (gtest && o.libfuzzer) {
+    parsed.exit_code = usage_error("--gtest and --libfuzzer contradict each other", "");
     return parsed;
   }
   if (gtest || no_gtest) o.gtest = gtest;

@@ -29,6 +29,7 @@ struct RunOptions {
   bool no_skip_exit_code = false;
   bool core_dumps = false;
   std::optional<bool> gtest;  // --gtest / --no-gtest; nullopt: detect by reading the binary
+  bool libfuzzer = false;     // --libfuzzer; also detected by reading the binary when no flag says
   std::string filter;         // --filter: GoogleTest pattern selecting test cases
   std::string strategy = "auto";
   std::uint64_t batch_size = 0;  // 0: chosen from runs, tests and jobs

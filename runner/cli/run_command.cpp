@@ -16,6 +16,7 @@
 #include "discovery/gtest_discovery.hpp"
 #include "exec/command_source.hpp"
 #include "exec/gtest_source.hpp"
+#include "exec/libfuzzer_source.hpp"
 #include "exec/sweep.hpp"
 #include "platform/process_pool.hpp"
 #include "platform/signals.hpp"
@@ -248,7 +249,10 @@ int run_command(const RunOptions& o) {
         "through the output pipe\n");
 
   const BinaryKind kind = o.gtest == false ? BinaryKind{} : inspect_command(o.command);
-  const bool gtest = o.gtest.value_or(kind.is_gtest && !kind.is_script);
+  // A libFuzzer target wins over GoogleTest markers unless a flag says which.
+  const bool libfuzzer =
+      o.libfuzzer || (!o.gtest.has_value() && kind.is_libfuzzer && !kind.is_script);
+  const bool gtest = !libfuzzer && o.gtest.value_or(kind.is_gtest && !kind.is_script);
   if (!gtest && !o.filter.empty())
     throw UsageError(
         fmt::format("--filter selects GoogleTest test cases, and {} is not a "
@@ -260,7 +264,13 @@ int run_command(const RunOptions& o) {
                     "is not one (add --gtest if it is)",
                     o.strategy, o.command.front()));
   std::unique_ptr<WorkSource> work;
-  if (gtest) {
+  if (libfuzzer) {
+    try {
+      work = std::make_unique<LibFuzzerSource>(plan);
+    } catch (const SystemError& e) {  // no folder for the runs' artifacts: the user's to fix
+      throw UsageError(fmt::format("{} (set TMPDIR to a writable folder)", e.what()));
+    }
+  } else if (gtest) {
     try {
       work = std::make_unique<GtestSource>(plan,
                                            plan_gtest_work(o, plan, kind, pool_options, base_env));
