@@ -331,7 +331,15 @@ std::vector<TargetRun> GtestSource::finish_isolated(const Job& job, const RunRec
     for (const Ran& ran : tests_that_ran(results, report, process.output))
       if (ran.name == name) reported = ran.outcome, listed = true;
   }
-  if (reported) {
+  if (reported && report.error && process.outcome != Outcome::timeout) {
+    // The test ended, but GoogleTest's report is missing or unreadable: the
+    // process died while writing it (RELIABILITY case 21). Never a pass.
+    record.outcome = Outcome::crash;
+    record.note = fmt::format(
+        "the test ended ({}), then the process {} without a readable "
+        "GoogleTest report ({})",
+        to_string(*reported), describe_process_end(process), *report.error);
+  } else if (reported) {
     record.outcome = finished_outcome(*reported, process, true, record.note);
   } else if (!report.error && !listed) {
     record.outcome = process.outcome == Outcome::timeout ? Outcome::timeout : Outcome::fail;
@@ -393,7 +401,8 @@ std::vector<TargetRun> GtestSource::finish_batched(const Job& job, const RunReco
   const bool any_failed = std::any_of(
       runs.begin(), runs.end(), [](const TargetRun& r) { return is_failure(r.record.outcome); });
   if (!process.interrupted &&
-      (!ended_cleanly(process) || (process.status.exit_code == 1 && !any_failed))) {
+      (!ended_cleanly(process) || (process.status.exit_code == 1 && !any_failed) ||
+       read_gtest_report(job.report_path).error)) {
     requeue_alone(job.target, job.first_run, job.iterations);
     runs.clear();
   }
@@ -432,11 +441,14 @@ std::vector<TargetRun> GtestSource::finish_suite(const Job& job, const RunRecord
     std::erase_if(runs, [](const TargetRun& r) { return r.record.interrupted; });
     return runs;
   }
-  if (!died_in_a_test && !ended_cleanly(process)) {
-    // The process ended badly after its tests: nobody to single out, so
-    // every test of the run carries it (never a pass).
+  if (!died_in_a_test && (!ended_cleanly(process) || report.error)) {
+    // The process ended badly after its tests (or died writing its report):
+    // nobody to single out, so every test of the run carries it (never a pass).
     const std::string note =
-        fmt::format("the suite process {} after its tests ended", describe_process_end(process));
+        report.error ? fmt::format("the suite process {} without a readable GoogleTest report",
+                                   describe_process_end(process))
+                     : fmt::format("the suite process {} after its tests ended",
+                                   describe_process_end(process));
     for (TargetRun& run : runs) {
       run.record.outcome = process.outcome == Outcome::timeout ? Outcome::timeout : Outcome::crash;
       run.record.note = note;

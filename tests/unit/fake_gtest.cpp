@@ -98,6 +98,7 @@ RunRecord FakeGtestBinary::play(const RunSpec& spec) {
   }
   std::string json_tests;
   bool any_failed = false;
+  bool torn_report = false;
   for (std::uint64_t iteration = 0; iteration < repeat; ++iteration) {
     const std::uint64_t run = iteration_seed(master, first_run, spec.seed, iteration, seed_pinned);
     std::vector<std::string> before;
@@ -137,6 +138,7 @@ RunRecord FakeGtestBinary::play(const RunSpec& spec) {
           name.substr(0, dot), name.substr(dot + 1),
           b == FakeBehaviour::skip ? "SKIPPED" : "COMPLETED", name.substr(0, dot),
           b == FakeBehaviour::fail ? R"(,"failures":[{"failure":"boom","type":""}])" : "");
+      torn_report |= b == FakeBehaviour::torn_report;
       if (b == FakeBehaviour::crash_at_exit) {
         record.status = ExitStatus::killed(SIGABRT, false);
         record.outcome = Outcome::crash;
@@ -145,7 +147,8 @@ RunRecord FakeGtestBinary::play(const RunSpec& spec) {
   }
   if (!report.empty()) {
     std::ofstream out(report);
-    out << R"({"tests":1,"name":"AllTests","testsuites":[)" << json_tests << "]}\n";
+    const std::string text = R"({"tests":1,"name":"AllTests","testsuites":[)" + json_tests + "]}\n";
+    out << (torn_report ? text.substr(0, text.size() / 2) : text);
   }
   if (!record.status.signal) {
     record.status = ExitStatus::exited(any_failed ? 1 : 0);

@@ -16,7 +16,15 @@
 namespace deflake {
 
 /// What one test does in one run.
-enum class FakeBehaviour { pass, fail, skip, crash, exit_mid_test, crash_at_exit };
+enum class FakeBehaviour {
+  pass,
+  fail,
+  skip,
+  crash,
+  exit_mid_test,
+  crash_at_exit,
+  torn_report  // passes, then the report is cut short (a crash while writing it), exit 0
+};
 
 class FakeGtestBinary final : public Launcher {
  public:

@@ -237,5 +237,22 @@ TEST(GtestSource, AReportedPassFollowedByACrashIsACrash) {
   EXPECT_EQ(target(s.result, "T.A").count(Outcome::crash), 5u);
 }
 
+TEST(GtestSource, AReportCutShortIsACrashInEveryStrategy) {
+  // RELIABILITY case 21: the binary crashed while writing its JSON report.
+  auto model = [](const std::string& name, std::uint64_t, const std::vector<std::string>&) {
+    return name == "T.Torn" ? FakeBehaviour::torn_report : FakeBehaviour::pass;
+  };
+  for (GtestStrategy strategy :
+       {GtestStrategy::isolated, GtestStrategy::batched, GtestStrategy::suite}) {
+    for (bool adapter : {true, false}) {
+      if (strategy == GtestStrategy::batched && !adapter) continue;
+      const Sweep s = sweep(plan_of(6), strategy, adapter, model, {"T.Torn"});
+      const TargetResult& t = target(s.result, "T.Torn");
+      EXPECT_EQ(t.runs(), 6u) << to_string(strategy) << " adapter " << adapter;
+      EXPECT_EQ(t.count(Outcome::crash), 6u) << to_string(strategy) << " adapter " << adapter;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace deflake
