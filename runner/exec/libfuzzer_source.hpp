@@ -58,6 +58,7 @@ class LibFuzzerSource final : public WorkSource {
   std::optional<std::uint64_t> planned_runs() const override { return plan_.runs; }
   std::optional<RunSpec> next() override;
   std::vector<TargetRun> finish(RunRecord process) override;
+  std::vector<TargetRun> flush() override;
 
  private:
   struct Job {

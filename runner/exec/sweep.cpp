@@ -12,12 +12,13 @@ class Tally {
   Tally(WorkSource& work, SweepResult& result, SweepListener& listener)
       : work_(work), result_(result), listener_(listener) {}
 
-  void take(RunRecord process) {
-    for (TargetRun& run : work_.finish(std::move(process))) {
+  void take(RunRecord process) { add(work_.finish(std::move(process))); }
+
+  void add(const std::vector<TargetRun>& runs) {
+    for (const TargetRun& run : runs) {
       TargetResult& target = result_.targets.at(run.target);
-      const RunRecord& kept = run.record;
-      target.add(kept);
-      listener_.on_run_end(kept, target);
+      target.add(run.record);
+      listener_.on_run_end(run.record, target);
     }
   }
 
@@ -86,6 +87,7 @@ SweepResult run_sweep(const SweepPlan& plan, WorkSource& work, Launcher& launche
       launcher.stop_all(interrupts >= 2 ? StopLevel::kill : StopLevel::terminate);
     }
   }
+  tally.add(work.flush());
   result.wall_s = to_seconds(Clock::now() - started);
   listener.on_sweep_end(SweepOutcome{&plan, &result.targets, result.strategy, result.interrupted,
                                      result.wall_s, result.stopped_early});

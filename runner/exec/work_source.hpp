@@ -45,6 +45,11 @@ class WorkSource {
   /// Turns a finished process into the runs it stands for. May queue more
   /// work (a batch that crashed re-runs the crashing seed alone).
   virtual std::vector<TargetRun> finish(RunRecord process) = 0;
+
+  /// The sweep stopped launching (Ctrl-C, --until-fail, an error) with
+  /// nothing running: the runs still held back for work that will not start
+  /// now (a failing run waiting for its artifact to run alone).
+  virtual std::vector<TargetRun> flush() { return {}; }
 };
 
 }  // namespace deflake

@@ -156,5 +156,47 @@ TEST(Sweep, SameMasterSeedSameRuns) {
   EXPECT_EQ(first, second);
 }
 
+// A source that holds a finished run back until the sweep ends: flush()
+// must still bring it into the tally (a libFuzzer failure whose artifact was
+// never run alone, when Ctrl-C came first).
+class HoldingSource final : public WorkSource {
+ public:
+  explicit HoldingSource(const SweepPlan& plan) : targets_{{"t", plan.argv}} {}
+  const std::vector<TargetInfo>& targets() const override { return targets_; }
+  std::string_view strategy() const override { return "isolated"; }
+  std::optional<std::uint64_t> planned_runs() const override { return 1; }
+  std::optional<RunSpec> next() override {
+    if (started_) return std::nullopt;
+    started_ = true;
+    return RunSpec{};
+  }
+  std::vector<TargetRun> finish(RunRecord process) override {
+    held_ = std::move(process);
+    return {};
+  }
+  std::vector<TargetRun> flush() override {
+    if (!held_) return {};
+    std::vector<TargetRun> runs{TargetRun{0, *held_}};
+    held_.reset();
+    return runs;
+  }
+
+ private:
+  std::vector<TargetInfo> targets_;
+  bool started_ = false;
+  std::optional<RunRecord> held_;
+};
+
+TEST(Sweep, RunsHeldBackBySourceAreFlushedAtTheEnd) {
+  FakeLauncher launcher([](const RunSpec&) { return Outcome::fail; });
+  RecordingListener listener;
+  const SweepPlan plan = plan_of(1, 1);
+  HoldingSource source(plan);
+  const SweepResult r = run_sweep(plan, source, launcher, listener);
+  EXPECT_EQ(r.targets.at(0).runs(), 1u);
+  EXPECT_EQ(r.failures(), 1u);
+  EXPECT_EQ(listener.run_ends, 1);
+}
+
 }  // namespace
 }  // namespace deflake
