@@ -96,6 +96,14 @@ void Listener::OnTestIterationStart(const testing::UnitTest&, int iteration) {
   current_test_seed = current_run_seed;
   // Global environments' SetUp draws from the run seed.
   seed_generators(current_run_seed);
+  if (settings_.master_seed && settings_.print_replay) {
+    // A deflake batch: head the iteration's output (results_protocol.hpp).
+    const std::string heading = std::string(results::kIterationHeading) +
+                                std::to_string(iteration) + " seed " +
+                                std::to_string(current_run_seed) + "\n";
+    std::fflush(stdout);
+    std::fputs(heading.c_str(), stdout);
+  }
 }
 
 void Listener::OnTestSuiteStart(const testing::TestSuite& suite) {

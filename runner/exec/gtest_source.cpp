@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 
 #include "deflake/results_protocol.hpp"
 #include "parse/gtest_console.hpp"
@@ -118,16 +119,23 @@ std::vector<Ran> tests_that_ran(const ResultsFile& results, const GtestReport& r
 }
 
 /// The part of a batch process's output that iteration `iteration` wrote:
-/// GoogleTest heads each iteration with "Repeating all tests (iteration N)".
-/// The whole output when that line is not there (the capture dropped it).
+/// the adapter heads each iteration (results::kIterationHeading), and so does
+/// GoogleTest when not brief. The whole output when neither heading is there
+/// (the capture dropped it).
 std::string iteration_output(const std::string& output, std::uint64_t iteration) {
-  auto heading = [](std::uint64_t i) {
-    return fmt::format("Repeating all tests (iteration {}) . . .", i + 1);
+  const std::array<std::string (*)(std::uint64_t), 2> headings = {
+      [](std::uint64_t i) { return fmt::format("{}{} seed ", results::kIterationHeading, i); },
+      [](std::uint64_t i) {
+        return fmt::format("Repeating all tests (iteration {}) . . .", i + 1);
+      },
   };
-  const std::size_t start = output.find(heading(iteration));
-  if (start == std::string::npos) return output;
-  const std::size_t end = output.find(heading(iteration + 1), start);
-  return output.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  for (auto heading : headings) {
+    const std::size_t start = output.find(heading(iteration));
+    if (start == std::string::npos) continue;
+    const std::size_t end = output.find(heading(iteration + 1), start);
+    return output.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  }
+  return output;
 }
 
 }  // namespace
@@ -251,11 +259,17 @@ RunSpec GtestSource::launch(Job job, const std::string& filter, std::uint64_t ru
   spec.timeout_s = timeout_s;
   job.report_path = fmt::format("{}/{}.json", reports_->path(), id);
   job.results_path = fmt::format("{}/{}.results", reports_->path(), id);
+  job.filter = filter;
   spec.argv.push_back("--gtest_filter=" + filter);
-  spec.argv.push_back("--gtest_output=json:" + job.report_path);
   if (job.kind == GtestStrategy::batched) {
+    // No JSON report: GoogleTest would rewrite it after every iteration
+    // (it costs more than the iteration itself), and the results file says
+    // all a batch needs. Brief output: only failures print.
     spec.argv.push_back(fmt::format("--gtest_repeat={}", job.iterations));
+    spec.argv.push_back("--gtest_brief=1");
     spec.env.set.emplace_back(results::kMasterSeedVariable, std::to_string(plan_.master_seed));
+  } else {
+    spec.argv.push_back("--gtest_output=json:" + job.report_path);
   }
   spec.env.set.emplace_back(results::kFileVariable, job.results_path);
   job.spec = spec;
@@ -275,7 +289,8 @@ RunRecord GtestSource::record_for(const Job& job, const RunRecord& process, std:
   record.leaky = process.leaky;
   record.duration_s =
       process.duration_s / static_cast<double>(std::max<std::uint64_t>(1, job.iterations));
-  record.output = process.output;
+  // The output is the caller's to attach, and only to failing runs: a batch
+  // of B runs would otherwise copy its whole output B times.
   record.output_bytes = process.output_bytes;
   // The replay: this run's environment and seed, the test case (or, for a
   // suite, the same filter, whose order the same GTEST_RANDOM_SEED repeats).
@@ -305,8 +320,9 @@ std::vector<TargetRun> GtestSource::finish(RunRecord process) {
   }
   ::unlink(job.report_path.c_str());
   ::unlink(job.results_path.c_str());
-  for (const TargetRun& run : runs) {
+  for (TargetRun& run : runs) {
     if (run.record.interrupted || !is_failure(run.record.outcome)) continue;
+    if (run.record.output.empty()) run.record.output = process.output;
     TargetState& state = state_[run.target];
     state.failed = true;
     if (plan_.until_fail) state.batches.clear();  // its failing seed is kept; stop repeating it
@@ -401,8 +417,7 @@ std::vector<TargetRun> GtestSource::finish_batched(const Job& job, const RunReco
   const bool any_failed = std::any_of(
       runs.begin(), runs.end(), [](const TargetRun& r) { return is_failure(r.record.outcome); });
   if (!process.interrupted &&
-      (!ended_cleanly(process) || (process.status.exit_code == 1 && !any_failed) ||
-       read_gtest_report(job.report_path).error)) {
+      (!ended_cleanly(process) || (process.status.exit_code == 1 && !any_failed))) {
     requeue_alone(job.target, job.first_run, job.iterations);
     runs.clear();
   }

@@ -55,6 +55,7 @@ class GtestSource final : public WorkSource {
     std::uint64_t first_run = 0;
     std::uint64_t iterations = 1;
     std::vector<std::size_t> members;  // suite: the targets its filter selects
+    std::string filter;                // its --gtest_filter, for the replay
     RunSpec spec;
     std::string report_path, results_path;
   };

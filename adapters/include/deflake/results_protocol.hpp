@@ -32,6 +32,13 @@ inline constexpr const char* kMasterSeedVariable = "DEFLAKE_MASTER_SEED";
 inline constexpr const char* kHeader = "deflake-results 1";
 inline constexpr const char* kStart = "start";
 inline constexpr const char* kEnd = "end";
+/// In a batch process (DEFLAKE_MASTER_SEED set), the adapter heads each
+/// --gtest_repeat iteration's output with this, then "<iteration> seed
+/// <run_seed>" and a newline, so that deflake can show a failing iteration's
+/// own output (deflake runs batches with --gtest_brief=1, which drops
+/// GoogleTest's "Repeating all tests" headings along with the passing tests'
+/// lines).
+inline constexpr const char* kIterationHeading = "[ deflake  ] iteration ";
 /// A string embedded in every binary that links deflake::gtest, so deflake
 /// can tell, by reading the binary and never by running it, that the batched
 /// strategy is available.
