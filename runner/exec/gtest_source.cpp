@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 
+#include "base/error.hpp"
 #include "deflake/results_protocol.hpp"
 #include "parse/gtest_console.hpp"
 #include "parse/gtest_report.hpp"
@@ -153,7 +154,14 @@ std::string_view to_string(GtestStrategy strategy) {
 }
 
 GtestSource::GtestSource(const SweepPlan& plan, GtestWork work)
-    : plan_(plan), work_(std::move(work)), reports_(std::make_unique<TempRoot>()) {
+    : plan_(plan), work_(std::move(work)) {
+  // Each run's report is written, read once and removed: keep them in
+  // memory when the machine has a tmpfs (see memory_backed_temp_base).
+  try {
+    reports_ = std::make_unique<TempRoot>(memory_backed_temp_base());
+  } catch (const SystemError&) {
+    reports_ = std::make_unique<TempRoot>();
+  }
   for (const auto& name : work_.tests) {
     std::vector<std::string> argv = work_.command;
     argv.push_back("--gtest_filter=" + name);

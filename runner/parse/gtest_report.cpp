@@ -8,6 +8,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "platform/read_file.hpp"
+
 namespace deflake {
 namespace {
 
@@ -134,24 +136,10 @@ GtestReport parse_gtest_report(std::string_view text) {
 }
 
 GtestReport read_gtest_report(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return failed("cannot open the report " + path + ": " + std::strerror(errno));
-  std::string text;
-  char buffer[64 * 1024];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n > 0) {
-      text.append(buffer, static_cast<std::size_t>(n));
-    } else if (n == 0) {
-      break;
-    } else if (errno != EINTR) {
-      const int err = errno;
-      ::close(fd);
-      return failed("cannot read the report " + path + ": " + std::strerror(err));
-    }
-  }
-  ::close(fd);
-  auto report = parse_gtest_report(text);
+  const FileContents file = read_whole_file(path);
+  if (file.error)
+    return failed("cannot read the report " + path + ": " + std::strerror(file.error));
+  auto report = parse_gtest_report(file.text);
   if (report.error) report.error = path + ": " + *report.error;
   return report;
 }

@@ -10,6 +10,8 @@
 #include <map>
 #include <utility>
 
+#include "platform/read_file.hpp"
+
 namespace deflake {
 namespace {
 
@@ -152,27 +154,12 @@ ResultsFile parse_results_file(std::string_view text) {
 }
 
 ResultsFile read_results_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return ResultsFile{};  // the process never wrote a line
-    return file_error("cannot open the results file " + path + ": " + std::strerror(errno));
-  }
-  std::string text;
-  char buffer[64 * 1024];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n > 0) {
-      text.append(buffer, static_cast<std::size_t>(n));
-    } else if (n == 0) {
-      break;
-    } else if (errno != EINTR) {
-      const int err = errno;
-      ::close(fd);
-      return file_error("cannot read the results file " + path + ": " + std::strerror(err));
-    }
-  }
-  ::close(fd);
-  auto file = parse_results_file(text);
+  const FileContents contents = read_whole_file(path);
+  if (contents.error == ENOENT) return ResultsFile{};  // the process never wrote a line
+  if (contents.error)
+    return file_error("cannot read the results file " + path + ": " +
+                      std::strerror(contents.error));
+  auto file = parse_results_file(contents.text);
   if (file.error) file.error = path + ": " + *file.error;
   return file;
 }

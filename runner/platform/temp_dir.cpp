@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <linux/magic.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -59,10 +61,20 @@ bool remove_tree(const std::string& path) {
   return ::nftw(path.c_str(), remove_entry, 8, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) == 0;
 }
 
-TempRoot::TempRoot() {
-  const char* base = ::getenv("TMPDIR");
-  std::string pattern =
-      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/deflake-XXXXXX";
+std::string memory_backed_temp_base() {
+  struct statfs fs {};
+  if (::statfs("/dev/shm", &fs) != 0 || fs.f_type != TMPFS_MAGIC) return {};
+  return ::access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : std::string();
+}
+
+TempRoot::TempRoot() : TempRoot(std::string()) {}
+
+TempRoot::TempRoot(const std::string& base) {
+  const char* tmpdir = ::getenv("TMPDIR");
+  const std::string folder = !base.empty()                          ? base
+                             : tmpdir != nullptr && *tmpdir != '\0' ? tmpdir
+                                                                    : "/tmp";
+  std::string pattern = folder + "/deflake-XXXXXX";
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
   if (::mkdtemp(buffer.data()) == nullptr)
