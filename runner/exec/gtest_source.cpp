@@ -279,7 +279,11 @@ RunSpec GtestSource::launch(Job job, const std::string& filter, std::uint64_t ru
   } else {
     spec.argv.push_back("--gtest_output=json:" + job.report_path);
   }
-  spec.env.set.emplace_back(results::kFileVariable, job.results_path);
+  // One test in one process: GoogleTest's report says all there is to say
+  // (and its absence, that the process died), so no results file to write,
+  // read and remove on every run.
+  if (job.kind != GtestStrategy::isolated)
+    spec.env.set.emplace_back(results::kFileVariable, job.results_path);
   job.spec = spec;
   jobs_.emplace(id, std::move(job));
   return spec;
