@@ -17,7 +17,7 @@ jobs=$(nproc)
 started=$SECONDS
 
 skip() {
-  echo "fuzz: skipped: $*" >&2
+  echo "fuzz: skipped: $*"
   exit 0
 }
 command -v clang >/dev/null && command -v clang++ >/dev/null ||
@@ -64,9 +64,9 @@ built_at=$SECONDS
 echo "fuzz: built ${#harnesses[@]} harness(es) in $((built_at - started)) s"
 if [ ${#broken[@]} -gt 0 ]; then
   for target in "${broken[@]}"; do
-    echo "fuzz: FAILED TO BUILD: $target (tests/fuzz/$target.cpp); the compiler said:" >&2
-    grep -m 20 -E 'error|undefined reference' "$build/fuzz-build-$target.log" | sed 's/^/    /' >&2 || true
-    echo "    full log: $build/fuzz-build-$target.log" >&2
+    echo "fuzz: FAILED TO BUILD: $target (tests/fuzz/$target.cpp); the compiler said:"
+    grep -m 20 -E 'error|undefined reference' "$build/fuzz-build-$target.log" | sed 's/^/    /' || true
+    echo "    full log: $build/fuzz-build-$target.log"
   done
 fi
 
@@ -82,7 +82,7 @@ for target in "${harnesses[@]}"; do
   if [ -d "$root/tests/fuzz/corpus/$name" ]; then
     cp -R "$root/tests/fuzz/corpus/$name/." "$work/corpus/"
   else
-    echo "fuzz: warning: no seed corpus tests/fuzz/corpus/$name/; $target starts from nothing" >&2
+    echo "fuzz: warning: no seed corpus tests/fuzz/corpus/$name/; $target starts from nothing"
   fi
   while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
   echo "fuzz: running $target for ${seconds} s"
@@ -107,19 +107,20 @@ for name in "${names[@]}"; do
     continue
   fi
   found+=("$name")
-  echo "fuzz: ${name}_fuzz FOUND A PROBLEM (exit $status). Log: $work/log" >&2
+  echo "fuzz: ${name}_fuzz FOUND A PROBLEM (exit $status). Log: $work/log"
   grep -E '^(==[0-9]+==ERROR|SUMMARY|.*invariant violated|.*runtime error|ALARM|    #[0-9]+ )' "$work/log" |
-    head -40 | sed 's/^/    /' >&2 || true
+    grep -vE ' in (fuzzer::|__sanitizer_print_stack_trace|__libc_start|_start )' | head -40 |
+    sed 's/^/    /' || true
   for artifact in "$work"/artifacts/*; do
     [ -e "$artifact" ] || continue
-    echo "    input: $artifact (replay: $build/tests/fuzz/${name}_fuzz $artifact)" >&2
-    echo "    bytes: $(head -c 300 "$artifact" | od -An -c | tr -s ' ' | head -c 600)" >&2
+    echo "    input: $artifact (replay: $build/tests/fuzz/${name}_fuzz $artifact)"
+    echo "    bytes: $(head -c 300 "$artifact" | od -An -c | tr -s ' ' | head -c 600)"
   done
 done
 
 echo "fuzz: done in $((SECONDS - started)) s (build $((built_at - started)) s, ${seconds} s per harness, $jobs at a time)"
 if [ ${#found[@]} -gt 0 ] || [ ${#broken[@]} -gt 0 ]; then
-  [ ${#found[@]} -gt 0 ] && echo "fuzz: FAILED: found problems in: ${found[*]}" >&2
-  [ ${#broken[@]} -gt 0 ] && echo "fuzz: FAILED: did not build: ${broken[*]}" >&2
+  [ ${#found[@]} -gt 0 ] && echo "fuzz: FAILED: found problems in: ${found[*]}"
+  [ ${#broken[@]} -gt 0 ] && echo "fuzz: FAILED: did not build: ${broken[*]}"
   exit 1
 fi
