@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config procps
-  libfmt-dev libtomlplusplus-dev libgtest-dev libcli11-dev nlohmann-json3-dev
+  libfmt-dev libtomlplusplus-dev libgtest-dev libcli11-dev nlohmann-json3-dev libssl-dev
   clang libclang-rt-14-dev
 )
 
