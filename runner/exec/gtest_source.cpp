@@ -304,12 +304,6 @@ RunRecord GtestSource::record_for(const Job& job, const RunRecord& process, std:
   // The output is the caller's to attach, and only to failing runs: a batch
   // of B runs would otherwise copy its whole output B times.
   record.output_bytes = process.output_bytes;
-  // The replay: this run's environment and seed, the test case (or, for a
-  // suite, the same filter, whose order the same GTEST_RANDOM_SEED repeats).
-  RunSpec replay = plan_.make_run(run_index);
-  replay.argv.push_back(
-      job.spec.argv.at(job.spec.argv.size() - (job.kind == GtestStrategy::batched ? 3 : 2)));
-  record.replay = replay_command(replay);
   return record;
 }
 
@@ -335,6 +329,12 @@ std::vector<TargetRun> GtestSource::finish(RunRecord process) {
   for (TargetRun& run : runs) {
     if (run.record.interrupted || !is_failure(run.record.outcome)) continue;
     if (run.record.output.empty()) run.record.output = process.output;
+    // The replay: this run's environment and seed, and its filter (the test
+    // case, or a suite's filter, whose order the same GTEST_RANDOM_SEED repeats).
+    RunSpec replay = plan_.make_run(run.record.index);
+    replay.argv.push_back("--gtest_filter=" + job.filter);
+    run.record.replay = replay_command(replay);
+    run.record.gtest_filter = job.filter;
     TargetState& state = state_[run.target];
     state.failed = true;
     if (plan_.until_fail) state.batches.clear();  // its failing seed is kept; stop repeating it

@@ -44,6 +44,7 @@ class GtestSource final : public WorkSource {
 
   const std::vector<TargetInfo>& targets() const override { return targets_; }
   std::string_view strategy() const override { return to_string(work_.strategy); }
+  std::string_view kind() const override { return "gtest"; }
   std::optional<std::uint64_t> planned_runs() const override;
   std::optional<RunSpec> next() override;
   std::vector<TargetRun> finish(RunRecord process) override;

@@ -55,6 +55,7 @@ class LibFuzzerSource final : public WorkSource {
 
   const std::vector<TargetInfo>& targets() const override { return targets_; }
   std::string_view strategy() const override { return "isolated"; }
+  std::string_view kind() const override { return "libfuzzer"; }
   std::optional<std::uint64_t> planned_runs() const override { return plan_.runs; }
   std::optional<RunSpec> next() override;
   std::vector<TargetRun> finish(RunRecord process) override;

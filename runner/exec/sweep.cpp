@@ -2,6 +2,7 @@
 
 #include "base/clock.hpp"
 #include "exec/command_source.hpp"
+#include "schedule/replay_token.hpp"
 
 namespace deflake {
 namespace {
@@ -9,23 +10,44 @@ namespace {
 /// Hands finished processes to the source and tallies the runs they stand for.
 class Tally {
  public:
-  Tally(WorkSource& work, SweepResult& result, SweepListener& listener)
-      : work_(work), result_(result), listener_(listener) {}
+  Tally(const SweepPlan& plan, WorkSource& work, SweepResult& result, SweepListener& listener)
+      : plan_(plan),
+        work_(work),
+        result_(result),
+        listener_(listener),
+        digest_(command_digest(plan.argv)) {}
 
   void take(RunRecord process) { add(work_.finish(std::move(process))); }
 
-  void add(const std::vector<TargetRun>& runs) {
-    for (const TargetRun& run : runs) {
+  void add(std::vector<TargetRun> runs) {
+    for (TargetRun& run : runs) {
+      if (!run.record.interrupted && is_failure(run.record.outcome))
+        run.record.token = token_for(run.record);
       TargetResult& target = result_.targets.at(run.target);
       target.add(run.record);
       listener_.on_run_end(run.record, target);
     }
   }
 
+  /// The replay token of a failing run: everything that replays it but the command.
+  std::string token_for(const RunRecord& record) const {
+    ReplayToken token;
+    token.seed = record.seed;
+    token.run = record.index;
+    token.kind = std::string(work_.kind());
+    for (const Knob* knob : plan_.pinned) token.pinned.push_back(knob->name);
+    for (const Knob* knob : plan_.freed) token.freed.push_back(knob->name);
+    token.gtest_filter = record.gtest_filter;
+    token.command_digest = digest_;
+    return encode_token(token);
+  }
+
  private:
+  const SweepPlan& plan_;
   WorkSource& work_;
   SweepResult& result_;
   SweepListener& listener_;
+  std::uint64_t digest_;
 };
 
 /// Stops and collects what is still running, when the sweep must end early.
@@ -49,7 +71,7 @@ SweepResult run_sweep(const SweepPlan& plan, WorkSource& work, Launcher& launche
   SweepResult result;
   result.strategy = std::string(work.strategy());
   for (const TargetInfo& info : work.targets()) result.targets.emplace_back(info.name, info.argv);
-  Tally tally(work, result, listener);
+  Tally tally(plan, work, result, listener);
   const unsigned jobs = plan.effective_jobs();
   std::uint64_t started_count = 0;
   bool launching = true;

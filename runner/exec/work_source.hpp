@@ -35,6 +35,9 @@ class WorkSource {
   /// How processes are grouped ("isolated", "batched", "suite").
   virtual std::string_view strategy() const = 0;
 
+  /// What kind of test it runs, for replay tokens: "cmd", "gtest", "libfuzzer".
+  virtual std::string_view kind() const { return "cmd"; }
+
   /// Runs planned over all targets, for progress; nullopt when unbounded.
   virtual std::optional<std::uint64_t> planned_runs() const = 0;
 

@@ -23,7 +23,8 @@ struct EnvDelta {
 
 /// Everything the launcher needs to start one run.
 struct RunSpec {
-  std::uint64_t job = 0;    // unique per process within this invocation: how results find their way back
+  std::uint64_t job =
+      0;  // unique per process within this invocation: how results find their way back
   std::uint64_t index = 0;  // the run's index within its target's sweep (DEFLAKE_RUN)
   std::uint64_t seed = 0;
   std::vector<std::string> argv;  // `{seed}` already replaced
@@ -45,10 +46,12 @@ struct RunRecord {
   double duration_s = 0;                 // spawn to the main process's exit
   std::string output;                    // head and tail of stdout+stderr, with an omission marker
   std::uint64_t output_bytes = 0;        // all bytes the run wrote, kept or not
-  std::vector<std::string> order;        // tests that ran in its process up to it, where order matters
-  std::string note;                      // why the outcome is what it is, when the exit status does not say
-  std::string replay;                    // the shell command that replays it; empty: derived from the plan
-  std::string artifact;                  // the input a fuzzer saved for this failure, kept; empty: none
+  std::vector<std::string> order;  // tests that ran in its process up to it, where order matters
+  std::string note;          // why the outcome is what it is, when the exit status does not say
+  std::string replay;        // the shell command that replays it; empty: derived from the plan
+  std::string gtest_filter;  // the --gtest_filter its process ran with, if any
+  std::string token;         // its replay token (failing runs)
+  std::string artifact;      // the input a fuzzer saved for this failure, kept; empty: none
 };
 
 }  // namespace deflake

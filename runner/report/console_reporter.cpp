@@ -164,6 +164,7 @@ void ConsoleReporter::clear_progress() {
 void ConsoleReporter::do_sweep_end(const SweepOutcome& outcome) {
   clear_progress();
   print_summary(outcome);
+  print_token_line(outcome);
   std::fflush(options_.out);
 }
 
@@ -274,6 +275,21 @@ void ConsoleReporter::print_target(const SweepOutcome& outcome, const TargetResu
     fmt::print(options_.out, "  replay    {}\n", first.replay);
   else if (outcome.plan != nullptr)
     fmt::print(options_.out, "  replay    {}\n", replay_command(*outcome.plan, first.index));
+  if (many_targets_ && !first.token.empty())
+    fmt::print(options_.out, "  token     {}\n", first.token);
+}
+
+// The last line of a failing sweep: the token of its first failure, as the
+// command that replays it anywhere, with no store at hand.
+void ConsoleReporter::print_token_line(const SweepOutcome& outcome) {
+  if (options_.verbosity == Verbosity::quiet || outcome.plan == nullptr) return;
+  for (const TargetResult& r : *outcome.targets) {
+    const std::vector<RunRecord> failed = r.failed_runs();
+    if (failed.empty() || failed.front().token.empty()) continue;
+    fmt::print(options_.out, "token: deflake repro {} -- {}\n", failed.front().token,
+               shell_join(outcome.plan->argv));
+    return;
+  }
 }
 
 }  // namespace deflake

@@ -40,6 +40,7 @@ class ConsoleReporter final : public SweepListener {
   void draw_progress(bool force);
   void clear_progress();
   void print_summary(const SweepOutcome& outcome);
+  void print_token_line(const SweepOutcome& outcome);
   void print_target(const SweepOutcome& outcome, const TargetResult& r, bool details);
 
   ConsoleOptions options_;

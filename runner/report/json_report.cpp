@@ -36,7 +36,7 @@ json failed_run_json(const RunRecord& run, const SweepPlan* plan) {
   j["artifact"] = run.artifact.empty() ? json(nullptr) : json(run.artifact);  // libFuzzer
   j["output_tail"] = run.output;
   j["output_bytes"] = run.output_bytes;
-  j["token"] = nullptr;     // replay token (store issue)
+  j["token"] = run.token.empty() ? json(nullptr) : json(run.token);
   j["store_id"] = nullptr;  // store record (store issue)
   return j;
 }
