@@ -22,7 +22,7 @@ class Tally {
   void add(std::vector<TargetRun> runs) {
     for (TargetRun& run : runs) {
       if (!run.record.interrupted && is_failure(run.record.outcome))
-        run.record.token = token_for(run.record);
+        run.record.token = token_for(run.record, run.target);
       TargetResult& target = result_.targets.at(run.target);
       target.add(run.record);
       listener_.on_run_end(run.record, target);
@@ -30,7 +30,7 @@ class Tally {
   }
 
   /// The replay token of a failing run: everything that replays it but the command.
-  std::string token_for(const RunRecord& record) const {
+  std::string token_for(const RunRecord& record, std::size_t target) const {
     ReplayToken token;
     token.seed = record.seed;
     token.run = record.index;
@@ -38,6 +38,7 @@ class Tally {
     for (const Knob* knob : plan_.pinned) token.pinned.push_back(knob->name);
     for (const Knob* knob : plan_.freed) token.freed.push_back(knob->name);
     token.gtest_filter = record.gtest_filter;
+    if (!record.gtest_filter.empty()) token.target = result_.targets.at(target).name();
     token.command_digest = digest_;
     return encode_token(token);
   }

@@ -66,7 +66,7 @@ unsigned SweepPlan::effective_jobs() const {
 RunSpec SweepPlan::make_run(std::uint64_t index) const {
   RunSpec spec;
   spec.index = index;
-  spec.seed = run_seed(master_seed, is_pinned("seed") ? 0 : index);
+  spec.seed = replay_seed ? *replay_seed : run_seed(master_seed, is_pinned("seed") ? 0 : index);
   spec.argv = expand_seed(argv, spec.seed);
   spec.timeout_s = timeout_s;
   std::string pinned_names;
@@ -76,7 +76,7 @@ RunSpec SweepPlan::make_run(std::uint64_t index) const {
   }
   spec.env.set = {{"DEFLAKE_SEED", std::to_string(spec.seed)},
                   {"DEFLAKE_PINNED", pinned_names},
-                  {"DEFLAKE_RUN", std::to_string(index)}};
+                  {"DEFLAKE_RUN", std::to_string(replay_run ? *replay_run : index)}};
   for (const Knob* knob : pinned) apply(knob->pinned, spec.seed, spec);
   for (const Knob* knob : freed) apply(knob->free, spec.seed, spec);
   return spec;

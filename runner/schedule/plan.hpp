@@ -32,6 +32,9 @@ struct SweepPlan {
   double timeout_s = 60;
   std::vector<const Knob*> pinned;  // knobs named by --pin, sorted by name
   std::vector<const Knob*> freed;   // knobs named by --free, sorted by name
+  // Replaying one recorded run: every run gets this seed and DEFLAKE_RUN.
+  std::optional<std::uint64_t> replay_seed;
+  std::optional<std::uint64_t> replay_run;
 
   bool is_pinned(std::string_view knob) const;
 

@@ -100,7 +100,9 @@ std::string encode_token(const ReplayToken& t) {
       fmt::format("s={}\nr={}\nk={}\nd={:016x}", t.seed, t.run, t.kind, t.command_digest);
   if (!t.pinned.empty()) payload += "\np=" + join(t.pinned);
   if (!t.freed.empty()) payload += "\nf=" + join(t.freed);
-  if (!t.gtest_filter.empty()) payload += "\ng=" + t.gtest_filter;
+  if (!t.target.empty()) payload += "\nt=" + t.target;
+  // One test case alone: its filter is its name, said once.
+  if (!t.gtest_filter.empty() && t.gtest_filter != t.target) payload += "\ng=" + t.gtest_filter;
   if (!t.amplify.empty()) payload += "\na=" + t.amplify;
   if (!t.shard.empty()) payload += "\nh=" + t.shard;
   const std::string encoded = base64url(payload);
@@ -137,7 +139,7 @@ DecodedToken decode_token(std::string_view text) {
     const std::string_view line = rest.substr(0, nl);
     rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
     if (line.size() < 2 || line[1] != '=') return fail("the token's payload is malformed");
-    if (std::string_view("srkdpfgah").find(line[0]) == std::string_view::npos)
+    if (std::string_view("srkdpftgah").find(line[0]) == std::string_view::npos)
       return fail(
           fmt::format("the token has a field '{}' that this deflake does not know (made "
                       "by a newer deflake?)",
@@ -159,7 +161,8 @@ DecodedToken decode_token(std::string_view text) {
     return fail("the token names an unknown kind of test '" + t.kind + "'");
   if (fields.count('p')) t.pinned = split(fields['p']);
   if (fields.count('f')) t.freed = split(fields['f']);
-  if (fields.count('g')) t.gtest_filter = fields['g'];
+  if (fields.count('t')) t.target = fields['t'];
+  t.gtest_filter = fields.count('g') ? fields['g'] : t.target;
   if (fields.count('a')) t.amplify = fields['a'];
   if (fields.count('h')) t.shard = fields['h'];
   return DecodedToken{t, {}};

@@ -11,6 +11,7 @@
 //   s  the run seed                 r  the run index (DEFLAKE_RUN)
 //   k  kind: cmd | gtest | libfuzzer
 //   p  pinned knobs (comma-separated) f  free knobs
+//   t  the target: the failing test case of a gtest binary
 //   g  --gtest_filter of the run (the test case, or the suite's filter,
 //      which with the seed fixes the shuffled order)
 //   a  amplification setting         h  shard "K/N"
@@ -35,6 +36,7 @@ struct ReplayToken {
   std::string kind = "cmd";  // cmd | gtest | libfuzzer
   std::vector<std::string> pinned;
   std::vector<std::string> freed;
+  std::string target;        // the failing test case; empty unless kind is gtest
   std::string gtest_filter;  // empty unless kind is gtest
   std::string amplify;       // empty: none
   std::string shard;         // empty: none
