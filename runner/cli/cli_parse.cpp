@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "base/error.hpp"
 #include "base/text.hpp"
@@ -17,9 +18,9 @@ namespace {
 
 // Commands of DESIGN.md that later versions add: named so that a user who
 // types one hears "not in this version" rather than "unknown command".
-const std::vector<std::string> kPlannedCommands = {"bisect", "repro", "ctest", "knobs",
+const std::vector<std::string> kPlannedCommands = {"bisect", "ctest", "knobs",
                                                    "probe",  "store", "merge"};
-const std::vector<std::string> kCommands = {"run"};
+const std::vector<std::string> kCommands = {"run", "repro"};
 
 constexpr const char* kMainFooter = R"(Examples:
   deflake run -n 500 -- ./my_test --some-flag     sweep a command under 500 seeds
@@ -28,6 +29,17 @@ constexpr const char* kMainFooter = R"(Examples:
 
 Run 'deflake run --help' for every option. Exit codes: 0 nothing failed,
 1 a run failed, 2 bad usage, 3 internal error, 130 interrupted.)";
+
+constexpr const char* kReproFooter =
+    R"(Replays the recorded command, environment, seed and knob settings, and says whether the
+failure reproduced every time, sometimes (nondeterminism beyond the seed), or never. Prints the
+plain shell command that replays it without deflake. Exit 1 if any replay failed, else 0.
+
+Examples:
+  deflake repro                                   the newest stored failure, 5 times
+  deflake repro 3f9c2a --runs 20                  a stored failure by (a prefix of) its ID
+  deflake repro dfk1-...-1e0007fb -- ./my_test    a replay token from a CI log
+  deflake repro --seed 4054806030609510 -- ./my_test   a run seed by hand)";
 
 constexpr const char* kRunFooter =
     R"(The test gets DEFLAKE_SEED (a 16-digit seed), DEFLAKE_PINNED and DEFLAKE_RUN in its
@@ -60,6 +72,22 @@ int usage_error(const std::string& message, const std::string& hint) {
   fmt::print(stderr, "deflake: error: {}\n", message);
   if (!hint.empty()) fmt::print(stderr, "{}\n", hint);
   return kExitUsage;
+}
+
+std::vector<std::string> long_flags(const CLI::App& app);
+
+/// A usage error for the first unknown flag left over after parsing, with
+/// the nearest known one; nullopt when there is none.
+std::optional<int> unknown_flag(const CLI::App& command, const std::string& name) {
+  for (const auto& extra : command.remaining()) {
+    if (extra.rfind("-", 0) != 0) continue;
+    const std::string flag = extra.substr(0, extra.find('='));
+    const auto guess = nearest(flag, long_flags(command));
+    return usage_error(fmt::format("unknown option '{}' for 'deflake {}'", flag, name),
+                       guess ? fmt::format("Did you mean '{}'?", *guess)
+                             : fmt::format("See 'deflake {} --help'.", name));
+  }
+  return std::nullopt;
 }
 
 /// The long names of an app's options ("--runs", ...), for suggestions.
@@ -173,6 +201,33 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   run->allow_extras();  // unknown flags are reported below, with a suggestion
   add_run_options(*run, o, pin, free, quiet, verbose, gtest, no_gtest);
 
+  ReproOptions& r = parsed.repro;
+  r.run.runs = 5;
+  r.run.jobs = 1;
+  std::vector<std::string> repro_pin, repro_free;
+  bool repro_quiet = false, repro_verbose = false;
+  CLI::App* repro = app.add_subcommand(
+      "repro",
+      "Replay a failure: a stored one (default: the newest), a replay token, or a seed by hand");
+  repro->footer(kReproFooter);
+  repro->allow_extras();
+  repro->add_option("what", r.what, "A store ID (or a unique prefix of one), or a replay token");
+  repro->add_option("-n,--runs", r.run.runs, "Replays (default 5)")->check(CLI::PositiveNumber);
+  repro->add_option("--seed", r.run.seed,
+                    "A run seed to replay by hand (with -- CMD): every replay gets this seed");
+  repro->add_option("-j,--jobs", r.run.jobs, "Replays at once (default 1)")
+      ->check(CLI::PositiveNumber);
+  repro->add_option("--timeout", r.run.timeout_s, "Seconds per replay; 0 means none (default 60)")
+      ->check(CLI::NonNegativeNumber);
+  repro->add_option("--grace", r.run.grace_s, "Seconds from SIGTERM to SIGKILL (default 5)")
+      ->check(CLI::NonNegativeNumber);
+  repro->add_option("--pin", repro_pin, "With --seed: knobs to hold fixed")->delimiter(',');
+  repro->add_option("--free", repro_free, "With --seed: knobs to vary")->delimiter(',');
+  repro->add_option("--store", r.store_dir, "The failure store (default .deflake)");
+  repro->add_option("--json", r.run.json_path, "Write the JSON report of the replays to this file");
+  repro->add_flag("-q,--quiet", repro_quiet, "Print only the verdict");
+  repro->add_flag("-v,--verbose", repro_verbose, "Print every replay's output");
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -185,18 +240,27 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     parsed.exit_code = usage_error(e.what(), "See 'deflake --help'.");
     return parsed;
   }
+  if (repro->parsed()) {
+    if (const auto unknown = unknown_flag(*repro, "repro")) {
+      parsed.exit_code = *unknown;
+      return parsed;
+    }
+    r.run.command = std::move(command);
+    r.run.pin = split_commas(repro_pin);
+    r.run.free = split_commas(repro_free);
+    r.run.verbosity = repro_quiet     ? Verbosity::quiet
+                      : repro_verbose ? Verbosity::verbose
+                                      : Verbosity::normal;
+    parsed.command = ParsedCommandLine::Command::repro;
+    return parsed;
+  }
   if (!run->parsed()) {
     fmt::print(stderr, "{}", app.help());
     parsed.exit_code = kExitUsage;
     return parsed;
   }
-  for (const auto& extra : run->remaining()) {
-    if (extra.rfind("-", 0) != 0) continue;
-    const std::string flag = extra.substr(0, extra.find('='));
-    const auto guess = nearest(flag, long_flags(*run));
-    parsed.exit_code = usage_error(fmt::format("unknown option '{}' for 'deflake run'", flag),
-                                   guess ? fmt::format("Did you mean '{}'?", *guess)
-                                         : std::string("See 'deflake run --help'."));
+  if (const auto unknown = unknown_flag(*run, "run")) {
+    parsed.exit_code = *unknown;
     return parsed;
   }
   if (gtest && no_gtest) {

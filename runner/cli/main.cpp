@@ -4,6 +4,7 @@
 
 #include "base/error.hpp"
 #include "cli/options.hpp"
+#include "cli/repro_command.hpp"
 #include "cli/run_command.hpp"
 
 namespace {
@@ -23,6 +24,8 @@ int main(int argc, char** argv) {
     switch (parsed.command) {
       case ParsedCommandLine::Command::run:
         return run_command(parsed.run);
+      case ParsedCommandLine::Command::repro:
+        return repro_command(parsed.repro);
       case ParsedCommandLine::Command::none:
         return parsed.exit_code;
     }

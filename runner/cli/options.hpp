@@ -36,11 +36,20 @@ struct RunOptions {
   Verbosity verbosity = Verbosity::normal;
 };
 
+/// `deflake repro [ID | TOKEN] [-- CMD...]`: the sweep options that apply
+/// to a replay (runs, jobs, timeout, knobs with --seed) plus what to replay.
+struct ReproOptions {
+  std::string what;  // a store ID (or a prefix of one), a replay token, or "": the newest failure
+  RunOptions run;    // command after `--`; runs default 5, jobs default 1; seed: a run seed
+  std::string store_dir = ".deflake";
+};
+
 /// The parsed command line: which command to run, or an exit code when
 /// parsing already answered (help, version, a usage error).
 struct ParsedCommandLine {
-  enum class Command { none, run } command = Command::none;
+  enum class Command { none, run, repro } command = Command::none;
   RunOptions run;
+  ReproOptions repro;
   int exit_code = 0;  // meaningful when command is none
 };
 
