@@ -129,6 +129,10 @@ TEST_F(GtestRun, AFailingSeedReplaysAlone) {
   const std::string adapter_line = line_after(tail, "[ deflake  ] replay: ");
   EXPECT_NE(adapter_line.find("DEFLAKE_SEED=" + seed), std::string::npos) << tail;
   EXPECT_NE(adapter_line.find("--gtest_filter=Parser.RoundTrip"), std::string::npos) << tail;
+  // And its token replays it through deflake, on the same test case alone.
+  const Result token = deflake({"repro", run["token"].get<std::string>(), "--", kMixed});
+  EXPECT_EQ(token.code(), 1) << token;
+  EXPECT_NE(token.out.find("reproduced 5/5"), std::string::npos) << token;
   for (const std::string& command : {run["replay"].get<std::string>(), adapter_line}) {
     const Result again = replay(command, dir());
     EXPECT_EQ(again.code(), 1) << command << "\n" << again.out;
