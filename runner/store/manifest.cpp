@@ -234,10 +234,14 @@ std::string describe_manifest_change(const Manifest& recorded, const Manifest& n
   std::vector<std::string> others;
   for (const auto& d : differences) {
     // These change the summaries, which the line already shows side by side.
-    const bool in_summary =
-        d.field == "compiler" || d.field == "gpus" || d.field == "cuda_driver_version" ||
-        (d.field == "cuda_runtime_version" && recorded.cuda_driver_version.empty() &&
-         now.cuda_driver_version.empty());
+    // The CUDA runtime shows in a summary when there is no driver, and
+    // follows a driver that comes or goes.
+    const bool runtime_shown =
+        (recorded.cuda_driver_version.empty() && now.cuda_driver_version.empty()) ||
+        recorded.cuda_driver_version != now.cuda_driver_version;
+    const bool in_summary = d.field == "compiler" || d.field == "gpus" ||
+                            d.field == "cuda_driver_version" ||
+                            (d.field == "cuda_runtime_version" && runtime_shown);
     if (!in_summary) others.push_back(d.field);
   }
   if (!others.empty())

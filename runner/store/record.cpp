@@ -261,6 +261,18 @@ ParsedRecord parse_checked(std::string_view text) {
 
 }  // namespace
 
+bool operator==(const StoreRecord& a, const StoreRecord& b) {
+  return a.version == b.version && a.id == b.id && a.created == b.created && a.nonce == b.nonce &&
+         a.command == b.command && a.target == b.target && a.argv == b.argv && a.cwd == b.cwd &&
+         a.env.set == b.env.set && a.env.unset == b.env.unset && a.seed == b.seed &&
+         a.pinned == b.pinned && a.free == b.free && a.amplify == b.amplify && a.order == b.order &&
+         a.outcome == b.outcome && a.exit_code == b.exit_code && a.signal == b.signal &&
+         a.signal_name == b.signal_name && a.core_dumped == b.core_dumped &&
+         a.duration_s == b.duration_s && a.output_tail == b.output_tail &&
+         a.full_output == b.full_output && a.note == b.note && a.replay == b.replay &&
+         a.artifact == b.artifact && a.token == b.token && a.manifest == b.manifest;
+}
+
 std::string to_json(const StoreRecord& rec) {
   json j;
   j["schema"] = std::string(kSchemaPrefix) + std::to_string(kStoreFormatVersion);

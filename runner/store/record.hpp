@@ -50,9 +50,10 @@ struct StoreRecord {
   std::optional<std::string> artifact;  // a fuzzer's saved input
   std::optional<std::string> token;     // the replay token
   Manifest manifest;
-
-  friend bool operator==(const StoreRecord&, const StoreRecord&) = default;
 };
+
+/// Field by field, `id` included (EnvDelta has no == of its own).
+bool operator==(const StoreRecord& a, const StoreRecord& b);
 
 /// Why a text is not a record.
 enum class RecordProblem {
