@@ -165,6 +165,10 @@ class Parser {
           continue;
         }
       }
+      for (const auto& [other, keys] : {std::pair{"bisect", &kBisectKeys}, {"ctest", &kCtestKeys}})
+        if (path != other && std::find(keys->begin(), keys->end(), name) != keys->end())
+          r_.fail(key->source(),
+                  fmt::format("'{}' is not a [{}] option: it belongs in [{}]", name, path, other));
       unknown_key(*key, "[" + path + "]", joined(config_detail::run_keys(), own_keys));
     }
   }
@@ -249,6 +253,7 @@ class Parser {
   Knob parse_knob(const toml::table& table, const std::string& name, const std::string& path) {
     Knob knob;
     knob.name = name;
+    knob.pinned.summary = knob.free.summary = "no change";
     for (const auto& [key, value] : in_file_order(table)) {
       const std::string k(key->str());
       const std::string key_path = path + "." + k;
@@ -300,6 +305,9 @@ class Parser {
 }  // namespace
 
 ConfigFile parse_config(std::string_view text, const std::string& name_for_errors) {
+  if (const auto bad = find_invalid_utf8(text))
+    throw ConfigError(fmt::format("{}:{}:{}: invalid UTF-8: deflake.toml must be UTF-8 text",
+                                  name_for_errors, bad->line, bad->column));
   if (const auto deep = find_excess_nesting(text, kMaxConfigNesting))
     throw ConfigError(
         fmt::format("{}:{}:{}: nesting deeper than {} levels (tables, dotted keys, "
@@ -317,8 +325,6 @@ ConfigFile parse_config(std::string_view text, const std::string& name_for_error
     else if (what.find("floating-point") != std::string::npos &&
              what.find("could not be interpreted") != std::string::npos)
       what += " (out of range for a number)";
-    else if (what.find("utf-8") != std::string::npos)
-      what += " (deflake.toml must be UTF-8 text)";
     throw ConfigError(fmt::format("{}:{}:{}: {}", name_for_errors, e.source().begin.line,
                                   e.source().begin.column, what));
   }

@@ -133,4 +133,41 @@ std::optional<TextPosition> find_excess_nesting(std::string_view text, std::size
   return std::nullopt;
 }
 
+std::optional<TextPosition> find_invalid_utf8(std::string_view text) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  TextPosition at;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t length = 1;
+    char32_t min = 0, cp = c;
+    if (c >= 0x80) {
+      if (c >= 0xC2 && c <= 0xDF) {
+        length = 2, min = 0x80, cp = c & 0x1F;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        length = 3, min = 0x800, cp = c & 0x0F;
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        length = 4, min = 0x10000, cp = c & 0x07;
+      } else {
+        return at;
+      }
+      if (i + length > text.size()) return at;
+      for (std::size_t k = 1; k < length; ++k) {
+        const auto next = static_cast<unsigned char>(text[i + k]);
+        if ((next & 0xC0) != 0x80) return at;
+        cp = (cp << 6) | (next & 0x3F);
+      }
+      if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return at;
+    }
+    if (c == '\n') {
+      ++at.line;
+      at.column = 1;
+    } else {
+      ++at.column;
+    }
+    i += length;
+  }
+  return std::nullopt;
+}
+
 }  // namespace deflake
