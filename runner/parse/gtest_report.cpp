@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -39,7 +40,10 @@ std::optional<double> parse_duration(std::string_view text) {
   text.remove_suffix(1);
   double seconds = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-  if (ec != std::errc{} || end != text.data() + text.size() || seconds < 0) return std::nullopt;
+  // from_chars reads "nan" and "inf" too: a duration is finite and not negative.
+  if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(seconds) ||
+      seconds < 0)
+    return std::nullopt;
   return seconds;
 }
 

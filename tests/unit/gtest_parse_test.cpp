@@ -319,3 +319,19 @@ TEST(GtestReport, FailuresOutsideTestsAreKeptApart) {
 
 }  // namespace
 }  // namespace deflake
+
+namespace deflake {
+namespace {
+
+// Found by the fuzzer: from_chars reads "nan" and "inf", which are no durations.
+TEST(GtestReport, ADurationThatIsNotFiniteIsMalformed) {
+  for (const char* time : {"nans", "-nans", "infs", "1e999s"}) {
+    const std::string text =
+        std::string(R"({"testsuites":[{"name":"S","testsuite":[{"name":"T","status":"RUN","time":")") +
+        time + R"("}]}]})";
+    EXPECT_TRUE(parse_gtest_report(text).error) << time;
+  }
+}
+
+}  // namespace
+}  // namespace deflake
