@@ -99,6 +99,7 @@ struct LoadedFile {
 LoadedFile load_file(const std::string& path, const std::string& id) {
   LoadedFile out;
   const FileContents file = read_whole_file(path);
+  if (file.error == ENOENT) return out;  // removed since the folder was read (rm, gc)
   if (file.error != 0) {
     out.warning = StoreWarning{path, SystemError("cannot read it", file.error).what()};
     return out;
@@ -154,7 +155,11 @@ StoreLock Store::lock(StoreLock::Mode mode, double timeout_s) const {
 
 std::string Store::write(const StoreRecord& record) {
   StoreRecord copy = record;
-  if (copy.created.empty()) stamp_new_record(copy);
+  if (copy.created.empty() || copy.nonce.empty()) {
+    const std::string created = copy.created;
+    stamp_new_record(copy);
+    if (!created.empty()) copy.created = created;  // the caller's time, a fresh nonce
+  }
   if (copy.full_output) copy.full_output = cap_full_output(std::move(*copy.full_output));
   const std::string text = to_json(copy);
   const std::string id = sha256_hex(text).substr(0, kIdDigits);
@@ -208,7 +213,8 @@ StoreLookup Store::load(const std::string& id) const {
   }
   LoadedFile loaded = load_file(path, id);
   if (!loaded.record) {
-    out.error = loaded.warning->path + ": " + loaded.warning->message;
+    out.error = loaded.warning ? loaded.warning->path + ": " + loaded.warning->message
+                               : "no failure " + id + " in " + failures_dir();
     return out;
   }
   out.record = std::move(loaded.record);
@@ -287,7 +293,7 @@ GcReport Store::gc(const GcOptions& options) {
     if (!is_record_name(name)) continue;  // foreign: never ours to delete
     LoadedFile loaded = load_file(path, name.substr(0, kIdDigits));
     if (!loaded.record) {
-      report.warnings.push_back(std::move(*loaded.warning));
+      if (loaded.warning) report.warnings.push_back(std::move(*loaded.warning));
       continue;
     }
     const std::optional<double> created = parse_created(loaded.record->created);

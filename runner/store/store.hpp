@@ -53,6 +53,8 @@ struct GcReport {
 /// Writers' lock wait before write() gives up loudly.
 inline constexpr double kStoreWriteLockTimeout_s = 60;
 
+/// One Store object is for one thread at a time; any number of processes
+/// (and Store objects) may use one store folder at once.
 class Store {
  public:
   explicit Store(std::string root = ".deflake");
@@ -65,7 +67,7 @@ class Store {
   }
 
   /// Writes a record and returns its id. Fills `created` and `nonce` when
-  /// `created` is empty, and caps `full_output` (kFullOutputCap). Creates the
+  /// they are empty, and caps `full_output` (kFullOutputCap). Creates the
   /// folders as needed; holds the lock shared while writing. Throws
   /// SystemError, naming the path, on any failure: a failure is never lost
   /// silently.

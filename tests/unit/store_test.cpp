@@ -364,6 +364,17 @@ TEST_F(StoreTest, IdenticalFailuresNeverCollide) {
   EXPECT_EQ(store.list().records.size(), 50u);
 }
 
+TEST_F(StoreTest, WriteKeepsTheCallersTimeAndAddsANonce) {
+  Store store(dir());
+  StoreRecord r = full_record();
+  r.nonce.clear();
+  const std::string a = store.write(r);
+  const std::string b = store.write(r);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(store.load(a).record->created, r.created);
+  EXPECT_FALSE(store.load(a).record->nonce.empty());
+}
+
 TEST_F(StoreTest, MissingStoreIsEmpty) {
   Store store(dir());
   EXPECT_TRUE(store.list().records.empty());
