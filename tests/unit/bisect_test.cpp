@@ -1,0 +1,183 @@
+// The bisect engine against simulated targets whose failure probability is
+// a known function of the knob configuration and the seed: every cause of
+// DESIGN.md, the budget, and the error rate over many diagnoses.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <random>
+
+#include "bisect/ddmin.hpp"
+#include "bisect/diagnosis.hpp"
+#include "deflake/seed_derivation.hpp"
+
+namespace deflake {
+namespace {
+
+const std::vector<std::string> kKnobs = {"algo",     "aslr",   "atomics", "concurrency", "cublas",
+                                         "hashseed", "launch", "tf32",    "threads"};
+
+/// A target: the chance that a run fails, from which knobs are free and the seed.
+using Model =
+    std::function<double(const std::function<bool(const char*)>& free, std::uint64_t seed)>;
+
+class SimulatedTarget final : public BisectOracle {
+ public:
+  SimulatedTarget(Model model, std::uint64_t noise_seed)
+      : model_(std::move(model)), noise_(noise_seed) {}
+  std::vector<std::optional<bool>> run(const std::vector<std::string>& pinned,
+                                       const std::vector<std::uint64_t>& seeds) override {
+    auto is_free = [&](const char* knob) {
+      return std::find(pinned.begin(), pinned.end(), knob) == pinned.end();
+    };
+    std::vector<std::optional<bool>> out;
+    for (std::uint64_t seed : seeds) {
+      ++runs;
+      out.push_back(std::uniform_real_distribution<double>(0, 1)(noise_) < model_(is_free, seed));
+    }
+    return out;
+  }
+  std::uint64_t runs = 0;
+
+ private:
+  Model model_;
+  std::mt19937_64 noise_;
+};
+
+Diagnosis diagnose_model(Model model, std::uint64_t trial = 1, std::uint64_t max_runs = 4000) {
+  SimulatedTarget target(std::move(model), 1000 + trial);
+  BisectOptions options;
+  options.master_seed = 77 + trial;
+  options.max_runs = max_runs;
+  Diagnosis d = diagnose(target, kKnobs, options);
+  EXPECT_EQ(d.total_runs, target.runs);
+  EXPECT_LE(d.total_runs, max_runs);
+  return d;
+}
+
+bool seed_mod(std::uint64_t seed, std::uint64_t k) {
+  return splitmix64(seed) % k == 0;
+}
+
+TEST(Ddmin, FindsAOneMinimalSubset) {
+  const std::vector<std::string> items = {"a", "b", "c", "d", "e", "f", "g"};
+  auto needs = [](std::vector<std::string> wanted) {
+    return [wanted](const std::vector<std::string>& s) {
+      for (const auto& w : wanted)
+        if (std::find(s.begin(), s.end(), w) == s.end()) return Answer::no;
+      return Answer::yes;
+    };
+  };
+  EXPECT_EQ(*ddmin(items, needs({"e"})), std::vector<std::string>({"e"}));
+  EXPECT_EQ(*ddmin(items, needs({"b", "f"})), std::vector<std::string>({"b", "f"}));
+  EXPECT_EQ(*ddmin(items, needs({"a", "d", "g"})), std::vector<std::string>({"a", "d", "g"}));
+  EXPECT_FALSE(ddmin(items, [](const std::vector<std::string>&) { return Answer::undecided; }));
+}
+
+TEST(Bisect, StableTargetsHaveNoCause) {
+  const Diagnosis pass = diagnose_model([](auto, auto) { return 0.0; });
+  EXPECT_EQ(pass.verdict, Verdict::stable_pass);
+  EXPECT_EQ(pass.cause, "none");
+  EXPECT_TRUE(pass.culprits.empty());
+  const Diagnosis broken = diagnose_model([](auto, auto) { return 1.0; });
+  EXPECT_EQ(broken.verdict, Verdict::stable_fail);
+  EXPECT_EQ(broken.cause, "none");
+  EXPECT_LE(broken.total_runs, 40u);
+}
+
+TEST(Bisect, OneKnobAlone) {
+  const Diagnosis d = diagnose_model([](auto free, auto) { return free("atomics") ? 0.1 : 0.0; });
+  EXPECT_EQ(d.verdict, Verdict::flaky);
+  EXPECT_EQ(d.cause, "knobs");
+  EXPECT_EQ(d.culprits, std::vector<std::string>({"atomics"}));
+  EXPECT_EQ(d.requires_, "any");
+  EXPECT_EQ(d.seed_dependent, false);
+  ASSERT_TRUE(d.repro_seed);
+  EXPECT_EQ(std::count(d.repro_pinned.begin(), d.repro_pinned.end(), "atomics"), 0);
+  EXPECT_EQ(d.repro_pinned.size(), kKnobs.size() - 1);
+}
+
+TEST(Bisect, ASeedDependentKnob) {
+  // TF32 breaks the tolerance only for some inputs.
+  const Diagnosis d = diagnose_model(
+      [](auto free, auto seed) { return free("tf32") && seed_mod(seed, 5) ? 1.0 : 0.0; });
+  EXPECT_EQ(d.cause, "knobs");
+  EXPECT_EQ(d.culprits, std::vector<std::string>({"tf32"}));
+  EXPECT_EQ(d.seed_dependent, true);
+}
+
+TEST(Bisect, TwoCulpritsEachEnoughAlone) {
+  const Diagnosis d = diagnose_model([](auto free, auto) {
+    return 1 - (free("atomics") ? 0.9 : 1.0) * (free("threads") ? 0.9 : 1.0);
+  });
+  EXPECT_EQ(d.cause, "knobs");
+  EXPECT_EQ(d.culprits, std::vector<std::string>({"atomics", "threads"}));
+  EXPECT_EQ(d.requires_, "any");
+}
+
+TEST(Bisect, TwoCulpritsNeededTogether) {
+  const Diagnosis d =
+      diagnose_model([](auto free, auto) { return free("algo") && free("launch") ? 0.15 : 0.0; });
+  EXPECT_EQ(d.cause, "knobs");
+  EXPECT_EQ(d.culprits, std::vector<std::string>({"algo", "launch"}));
+  EXPECT_EQ(d.requires_, "all");
+}
+
+TEST(Bisect, ConcurrencyIsCheckedFirst) {
+  const Diagnosis d =
+      diagnose_model([](auto free, auto) { return free("concurrency") ? 0.2 : 0.0; });
+  EXPECT_EQ(d.cause, "knobs");
+  EXPECT_EQ(d.culprits, std::vector<std::string>({"concurrency"}));
+  ASSERT_GE(d.evidence.size(), 3u);
+  EXPECT_EQ(d.evidence[2].pinned, std::vector<std::string>({"concurrency"}));
+}
+
+TEST(Bisect, TheSeedAlone) {
+  const Diagnosis d = diagnose_model([](auto, auto seed) { return seed_mod(seed, 6) ? 1.0 : 0.0; });
+  EXPECT_EQ(d.cause, "seed");
+  EXPECT_EQ(d.culprits, std::vector<std::string>({"seed"}));
+  EXPECT_EQ(d.seed_dependent, true);
+  ASSERT_TRUE(d.repro_seed);
+  EXPECT_TRUE(seed_mod(*d.repro_seed, 6));
+}
+
+TEST(Bisect, NoKnobAndNotTheSeedIsUnknownNeverAGuess) {
+  const Diagnosis d = diagnose_model([](auto, auto) { return 0.2; });
+  EXPECT_EQ(d.cause, "unknown");
+  EXPECT_TRUE(d.culprits.empty());
+}
+
+TEST(Bisect, ABudgetTooSmallLeavesTheClaimOpen) {
+  const Diagnosis d =
+      diagnose_model([](auto free, auto) { return free("atomics") ? 0.05 : 0.0; }, 1, 250);
+  EXPECT_EQ(d.cause, "undecided");
+  EXPECT_FALSE(d.undecided_claim.empty());
+  EXPECT_GT(d.runs_needed, 0u);
+  EXPECT_TRUE(d.culprits.empty());
+}
+
+// The claims hold at their confidence: over many independent diagnoses of
+// the same target, wrong culprits stay rare (95% per claim; the sequence of
+// claims of one diagnosis shares the error budget through the union bound).
+TEST(Bisect, WrongCulpritsAreRare) {
+  int wrong = 0;
+  std::uint64_t runs = 0;
+  constexpr int kTrials = 60;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    const Diagnosis d =
+        diagnose_model([](auto free, auto) { return free("threads") ? 0.1 : 0.0; }, 100 + trial);
+    wrong += d.cause != "knobs" || d.culprits != std::vector<std::string>({"threads"});
+    runs += d.total_runs;
+  }
+  EXPECT_LE(wrong, 4) << "of " << kTrials;
+  EXPECT_LT(runs / kTrials, 1500u);
+}
+
+TEST(Bisect, CleanRunsNeeded) {
+  EXPECT_EQ(clean_runs_needed(0.1, 0.05), 29u);  // the rule of three: about 3/p
+  EXPECT_EQ(clean_runs_needed(1.0, 0.05), 1u);
+  EXPECT_GT(clean_runs_needed(0.01, 0.05), 290u);
+}
+
+}  // namespace
+}  // namespace deflake
