@@ -240,7 +240,7 @@ TEST(StoreReliability, GcNeverRemovesWhatIsBeingWritten) {
     removed_temps += report.removed_temps.size();
     EXPECT_TRUE(report.removed_records.empty());
     if (!running) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(removed_temps, 0u);
   const StoreListing listing = store.list();
