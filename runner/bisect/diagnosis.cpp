@@ -280,7 +280,9 @@ void Engine::search_knobs(Diagnosis& d) {
   Tally& shown = tallies_[repro_pinned];
   d.repro_pinned = repro_pinned;
   if (!shown.failing.empty()) d.repro_seed = shown.failing.front();
-  d.repro_rate = shown.runs ? double(shown.failures) / double(shown.runs) : 0;
+  // Its rate: the baseline's (the culprits free is how the baseline ran
+  // them; this configuration's own tally starts with known failing seeds).
+  d.repro_rate = double(d.baseline_failures) / double(std::max<std::uint64_t>(1, d.baseline_runs));
   // Seed-dependent: under the culprits' free setting, is the outcome a
   // function of the seed? Needs a few passes and failures to replay.
   while ((shown.failing.size() < 2 || shown.passing.size() < 2) && budget_left() &&
@@ -298,7 +300,7 @@ void Engine::seed_or_unknown(Diagnosis& d) {
   Tally& t = tallies_[candidates_];
   d.repro_pinned = candidates_;
   if (!t.failing.empty()) d.repro_seed = t.failing.front();
-  d.repro_rate = t.runs ? double(t.failures) / double(t.runs) : 0;
+  d.repro_rate = double(d.baseline_failures) / double(std::max<std::uint64_t>(1, d.baseline_runs));
   // Enough passing seeds to replay too.
   while (t.passing.size() < 2 && budget_left() &&
          t.runs < 4 * std::max<std::uint64_t>(n_star_, 20)) {
@@ -316,6 +318,7 @@ void Engine::seed_or_unknown(Diagnosis& d) {
     d.cause = "seed";
     d.culprits = {"seed"};
     d.seed_dependent = true;
+    d.repro_rate = 1;  // a failing seed, replayed: it fails every time
   } else {
     d.cause = "unknown";
     d.notes.push_back(

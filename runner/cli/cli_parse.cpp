@@ -18,9 +18,8 @@ namespace {
 
 // Commands of DESIGN.md that later versions add: named so that a user who
 // types one hears "not in this version" rather than "unknown command".
-const std::vector<std::string> kPlannedCommands = {"bisect", "ctest", "knobs",
-                                                   "probe",  "store", "merge"};
-const std::vector<std::string> kCommands = {"run", "repro"};
+const std::vector<std::string> kPlannedCommands = {"ctest", "knobs", "probe", "store", "merge"};
+const std::vector<std::string> kCommands = {"run", "repro", "bisect"};
 
 constexpr const char* kMainFooter = R"(Examples:
   deflake run -n 500 -- ./my_test --some-flag     sweep a command under 500 seeds
@@ -40,6 +39,17 @@ Examples:
   deflake repro 3f9c2a --runs 20                  a stored failure by (a prefix of) its ID
   deflake repro dfk1-...-1e0007fb -- ./my_test    a replay token from a CI log
   deflake repro --seed 4054806030609510 -- ./my_test   a run seed by hand)";
+
+constexpr const char* kBisectFooter =
+    R"(Sweeps the test with every knob free to learn its failure rate, then pins and frees
+knobs (delta debugging, each claim a statistical test at --confidence) until it can name the
+cause: knobs (with culprits), seed, order, unknown, undecided, or none for a stable test.
+Prints the evidence, a command that reproduces the failure, and where to look.
+
+Examples:
+  deflake bisect -- ./reduce_test
+  deflake bisect --confidence 0.99 --max-runs 10000 --json diagnosis.json -- ./my_test
+  deflake bisect --filter 'Parser.*' -- ./my_gtest_binary)";
 
 constexpr const char* kRunFooter =
     R"(The test gets DEFLAKE_SEED (a 16-digit seed), DEFLAKE_PINNED and DEFLAKE_RUN in its
@@ -228,6 +238,22 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   repro->add_flag("-q,--quiet", repro_quiet, "Print only the verdict");
   repro->add_flag("-v,--verbose", repro_verbose, "Print every replay's output");
 
+  BisectCommandOptions& bo = parsed.bisect;
+  std::vector<std::string> bisect_pin, bisect_free;
+  bool bisect_quiet = false, bisect_verbose = false, bisect_gtest = false, bisect_no_gtest = false;
+  CLI::App* bisect = app.add_subcommand(
+      "bisect", "Diagnose a flaky test: verdict, cause, culprits and the runs that prove it");
+  bisect->footer(kBisectFooter);
+  bisect->allow_extras();
+  add_run_options(*bisect, bo.run, bisect_pin, bisect_free, bisect_quiet, bisect_verbose,
+                  bisect_gtest, bisect_no_gtest);
+  bisect->add_option("--confidence", bo.confidence, "Confidence of every claim (default 0.95)");
+  bisect
+      ->add_option("--max-runs", bo.max_runs,
+                   "Runs one diagnosis may use in all (default 4000); past it, claims left "
+                   "open make the cause 'undecided'")
+      ->check(CLI::PositiveNumber);
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -238,6 +264,25 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
       return parsed;
     }
     parsed.exit_code = usage_error(e.what(), "See 'deflake --help'.");
+    return parsed;
+  }
+  if (bisect->parsed()) {
+    if (const auto unknown = unknown_flag(*bisect, "bisect")) {
+      parsed.exit_code = *unknown;
+      return parsed;
+    }
+    if (bisect_gtest && bisect_no_gtest) {
+      parsed.exit_code = usage_error("--gtest and --no-gtest contradict each other", "");
+      return parsed;
+    }
+    if (bisect_gtest || bisect_no_gtest) bo.run.gtest = bisect_gtest;
+    bo.run.command = std::move(command);
+    bo.run.pin = split_commas(bisect_pin);
+    bo.run.free = split_commas(bisect_free);
+    bo.run.verbosity = bisect_quiet     ? Verbosity::quiet
+                       : bisect_verbose ? Verbosity::verbose
+                                        : Verbosity::normal;
+    parsed.command = ParsedCommandLine::Command::bisect;
     return parsed;
   }
   if (repro->parsed()) {

@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "base/error.hpp"
+#include "cli/bisect_command.hpp"
 #include "cli/options.hpp"
 #include "cli/repro_command.hpp"
 #include "cli/run_command.hpp"
@@ -24,6 +25,8 @@ int main(int argc, char** argv) {
     switch (parsed.command) {
       case ParsedCommandLine::Command::run:
         return run_command(parsed.run);
+      case ParsedCommandLine::Command::bisect:
+        return bisect_command(parsed.bisect);
       case ParsedCommandLine::Command::repro:
         return repro_command(parsed.repro);
       case ParsedCommandLine::Command::none:

@@ -44,12 +44,20 @@ struct ReproOptions {
   std::string store_dir = ".deflake";
 };
 
+/// `deflake bisect [options] -- CMD`: the sweep options plus the statistics'.
+struct BisectCommandOptions {
+  RunOptions run;
+  double confidence = 0.95;
+  std::uint64_t max_runs = 4000;
+};
+
 /// The parsed command line: which command to run, or an exit code when
 /// parsing already answered (help, version, a usage error).
 struct ParsedCommandLine {
-  enum class Command { none, run, repro } command = Command::none;
+  enum class Command { none, run, repro, bisect } command = Command::none;
   RunOptions run;
   ReproOptions repro;
+  BisectCommandOptions bisect;
   int exit_code = 0;  // meaningful when command is none
 };
 

@@ -209,8 +209,9 @@ GtestWork plan_gtest_work(const RunOptions& o, const SweepPlan& plan, const Bina
 
 }  // namespace
 
-int execute_sweep(const RunOptions& o, SweepPlan& plan, SweepListener& listeners) {
-  PoolOptions pool_options;
+SweepEnvironment prepare_environment(const RunOptions& o, SweepPlan& plan) {
+  SweepEnvironment env;
+  PoolOptions& pool_options = env.pool_options;
   pool_options.grace_s = o.grace_s;
   pool_options.leak_window_s = o.leak_window_s;
   pool_options.skip_exit_code =
@@ -237,53 +238,63 @@ int execute_sweep(const RunOptions& o, SweepPlan& plan, SweepListener& listeners
   install_signal_handlers();
   limit_core_dumps(o.core_dumps);
 
-  std::vector<std::string> base_env;
-  for (char** e = environ; *e != nullptr; ++e) base_env.emplace_back(*e);
-  auto make_pool = [&]() {
-    try {
-      return std::make_unique<ProcessPool>(pool_options, base_env);
-    } catch (const SystemError& e) {  // no usable temporary folder: the user's to fix
-      throw UsageError(fmt::format("{} (set TMPDIR to a writable folder)", e.what()));
-    }
-  };
-  const std::unique_ptr<ProcessPool> pool_owner = make_pool();
-  ProcessPool& pool = *pool_owner;
-  if (!pool.subreaper() && o.verbosity == Verbosity::verbose)
+  for (char** e = environ; *e != nullptr; ++e) env.base_env.emplace_back(*e);
+  try {
+    env.pool = std::make_unique<ProcessPool>(pool_options, env.base_env);
+  } catch (const SystemError& e) {  // no usable temporary folder: the user's to fix
+    throw UsageError(fmt::format("{} (set TMPDIR to a writable folder)", e.what()));
+  }
+  if (!env.pool->subreaper() && o.verbosity == Verbosity::verbose)
     fmt::print(
         stderr,
         "deflake: warning: cannot become a child subreaper; escaped grandchildren are found only "
         "through the output pipe\n");
+  return env;
+}
 
-  const BinaryKind kind = o.gtest == false ? BinaryKind{} : inspect_command(o.command);
+CommandKind classify_command(const RunOptions& o) {
+  CommandKind kind;
+  kind.binary = o.gtest == false ? BinaryKind{} : inspect_command(o.command);
   // A libFuzzer target wins over GoogleTest markers unless a flag says which.
-  const bool libfuzzer =
-      o.libfuzzer || (!o.gtest.has_value() && kind.is_libfuzzer && !kind.is_script);
-  const bool gtest = !libfuzzer && o.gtest.value_or(kind.is_gtest && !kind.is_script);
-  if (!gtest && !o.filter.empty())
+  kind.libfuzzer =
+      o.libfuzzer || (!o.gtest.has_value() && kind.binary.is_libfuzzer && !kind.binary.is_script);
+  kind.gtest = !kind.libfuzzer && o.gtest.value_or(kind.binary.is_gtest && !kind.binary.is_script);
+  if (!kind.gtest && !o.filter.empty())
     throw UsageError(
         fmt::format("--filter selects GoogleTest test cases, and {} is not a "
                     "GoogleTest binary (add --gtest if it is)",
                     o.command.front()));
-  if (!gtest && o.strategy != "auto" && o.strategy != "isolated")
+  if (!kind.gtest && o.strategy != "auto" && o.strategy != "isolated")
     throw UsageError(
         fmt::format("--strategy {} groups a GoogleTest binary's test cases, and {} "
                     "is not one (add --gtest if it is)",
                     o.strategy, o.command.front()));
+  return kind;
+}
+
+GtestWork gtest_work(const RunOptions& o, const SweepPlan& plan, const CommandKind& kind,
+                     const SweepEnvironment& env) {
+  try {
+    return plan_gtest_work(o, plan, kind.binary, env.pool_options, env.base_env);
+  } catch (const SpawnError& e) {
+    if (e.users_to_fix()) throw UsageError(e.what());
+    throw;
+  }
+}
+
+int execute_sweep(const RunOptions& o, SweepPlan& plan, SweepListener& listeners) {
+  SweepEnvironment env = prepare_environment(o, plan);
+  ProcessPool& pool = *env.pool;
+  const CommandKind kind = classify_command(o);
   std::unique_ptr<WorkSource> work;
-  if (libfuzzer) {
+  if (kind.libfuzzer) {
     try {
       work = std::make_unique<LibFuzzerSource>(plan);
     } catch (const SystemError& e) {  // no folder for the runs' artifacts: the user's to fix
       throw UsageError(fmt::format("{} (set TMPDIR to a writable folder)", e.what()));
     }
-  } else if (gtest) {
-    try {
-      work = std::make_unique<GtestSource>(plan,
-                                           plan_gtest_work(o, plan, kind, pool_options, base_env));
-    } catch (const SpawnError& e) {
-      if (e.users_to_fix()) throw UsageError(e.what());
-      throw;
-    }
+  } else if (kind.gtest) {
+    work = std::make_unique<GtestSource>(plan, gtest_work(o, plan, kind, env));
   } else {
     work = std::make_unique<CommandSource>(plan);
   }

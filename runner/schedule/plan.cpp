@@ -66,7 +66,9 @@ unsigned SweepPlan::effective_jobs() const {
 RunSpec SweepPlan::make_run(std::uint64_t index) const {
   RunSpec spec;
   spec.index = index;
-  spec.seed = replay_seed ? *replay_seed : run_seed(master_seed, is_pinned("seed") ? 0 : index);
+  spec.seed = replay_seed            ? *replay_seed
+              : index < seeds.size() ? seeds[index]
+                                     : run_seed(master_seed, is_pinned("seed") ? 0 : index);
   spec.argv = expand_seed(argv, spec.seed);
   spec.timeout_s = timeout_s;
   std::string pinned_names;

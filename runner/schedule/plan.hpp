@@ -32,6 +32,8 @@ struct SweepPlan {
   double timeout_s = 60;
   std::vector<const Knob*> pinned;  // knobs named by --pin, sorted by name
   std::vector<const Knob*> freed;   // knobs named by --free, sorted by name
+  // Bisect: run i gets seeds[i] (common seeds across configurations).
+  std::vector<std::uint64_t> seeds;
   // Replaying one recorded run: every run gets this seed and DEFLAKE_RUN.
   std::optional<std::uint64_t> replay_seed;
   std::optional<std::uint64_t> replay_run;

@@ -1,0 +1,50 @@
+// The bisect engine's oracle for real targets: each question ("run these
+// seeds with these knobs pinned, the rest free") is a sweep through the
+// same launcher as `deflake run`, with every knob of the search set pinned
+// or free in every run (DESIGN.md: bisect sets every knob).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bisect/diagnosis.hpp"
+#include "exec/gtest_source.hpp"
+#include "platform/launcher.hpp"
+#include "report/listener.hpp"
+#include "schedule/plan.hpp"
+
+namespace deflake {
+
+/// Which target a bisect oracle runs: a command, or one test case of a
+/// GoogleTest binary (run alone, one process per run).
+struct BisectTarget {
+  std::string name;
+  std::vector<std::string> command;
+  std::string gtest_test;  // empty: a plain command
+};
+
+class SweepOracle final : public BisectOracle {
+ public:
+  /// `base`: jobs, timeout and master seed; `knobs`: the search set, by
+  /// name → catalog entry. `listener` sees every run (progress).
+  SweepOracle(const SweepPlan& base, BisectTarget target, std::vector<const Knob*> knobs,
+              Launcher& launcher, SweepListener& listener);
+
+  std::vector<std::optional<bool>> run(const std::vector<std::string>& pinned,
+                                       const std::vector<std::uint64_t>& seeds) override;
+  bool interrupted() const override { return interrupted_; }
+
+  /// The plan of one configuration (for repro lines): seed and knobs.
+  SweepPlan plan_for(const std::vector<std::string>& pinned, std::uint64_t seed) const;
+
+ private:
+  SweepPlan base_;
+  BisectTarget target_;
+  std::vector<const Knob*> knobs_;
+  Launcher& launcher_;
+  SweepListener& listener_;
+  bool interrupted_ = false;
+};
+
+}  // namespace deflake

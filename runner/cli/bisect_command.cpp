@@ -1,0 +1,207 @@
+#include "cli/bisect_command.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "base/clock.hpp"
+#include "base/error.hpp"
+#include "base/text.hpp"
+#include "bisect/bisect_report.hpp"
+#include "bisect/sweep_oracle.hpp"
+#include "cli/sweep_setup.hpp"
+#include "exec/sweep.hpp"
+#include "platform/atomic_file.hpp"
+#include "platform/spawn.hpp"
+#include "report/replay.hpp"
+
+namespace deflake {
+namespace {
+
+// A GoogleTest binary's test cases are screened with every knob free
+// before any is diagnosed: the stable ones need no search.
+constexpr std::uint64_t kScreeningRuns = 100;
+
+/// Counts runs on a terminal's progress line.
+class Progress final : public SweepListener {
+ public:
+  explicit Progress(bool shown) : shown_(shown) {}
+  void target(const std::string& name) {
+    name_ = name;
+    runs_ = 0;
+  }
+  void on_run_end(const RunRecord&, const TargetResult&) override {
+    ++runs_;
+    if (!shown_) return;
+    const TimePoint now = Clock::now();
+    if (now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    fmt::print(stderr, "\r\x1b[K[bisect] {}: {} runs", name_, runs_);
+    std::fflush(stderr);
+  }
+  void clear() {
+    if (shown_) fmt::print(stderr, "\r\x1b[K");
+  }
+
+ private:
+  bool shown_;
+  std::string name_;
+  std::uint64_t runs_ = 0;
+  TimePoint last_{};
+};
+
+/// The knobs searched: every one of the catalog but `seed` and `order`
+/// (seeds keep varying; order has its own search), less the ones that
+/// cannot apply here, which are reported with why.
+std::vector<const Knob*> searchable_knobs(ProcessPool& pool, std::vector<std::string>& skipped) {
+  std::vector<const Knob*> knobs;
+  for (const Knob& knob : builtin_knobs()) {
+    if (knob.name == "seed" || knob.name == "order") continue;
+    if (!knob.pinned.actions.empty()) {
+      // Try the child action once (personality may be refused by seccomp).
+      RunSpec probe;
+      probe.job = ~std::uint64_t{0};
+      probe.argv = {"/bin/true"};
+      probe.actions = knob.pinned.actions;
+      probe.timeout_s = 10;
+      try {
+        pool.start(probe);
+        while (pool.running() > 0) pool.wait();
+      } catch (const SpawnError& e) {
+        if (e.kind() == SpawnError::Kind::knob_refused) {
+          skipped.push_back(knob.name + ": cannot apply on this machine (" + e.what() + ")");
+          continue;
+        }
+      }
+    }
+    knobs.push_back(&knob);
+  }
+  std::sort(knobs.begin(), knobs.end(),
+            [](const Knob* a, const Knob* b) { return a->name < b->name; });
+  return knobs;
+}
+
+}  // namespace
+
+int bisect_command(const BisectCommandOptions& b) {
+  const RunOptions& o = b.run;
+  if (!(b.confidence > 0 && b.confidence < 1))
+    throw UsageError(
+        fmt::format("--confidence {} is not a probability between 0 and 1", b.confidence));
+  if (!o.pin.empty() || !o.free.empty())
+    throw UsageError("bisect sets every knob itself: drop --pin and --free");
+  SweepPlan plan = make_plan(o);
+  check_report_path(o.json_path);
+  const TimePoint started = Clock::now();
+  SweepEnvironment env = prepare_environment(o, plan);
+  ProcessPool& pool = *env.pool;
+  const CommandKind kind = classify_command(o);
+  std::vector<std::string> skipped;
+  const std::vector<const Knob*> knobs = searchable_knobs(pool, skipped);
+  std::vector<std::string> candidates;
+  for (const Knob* k : knobs) candidates.push_back(k->name);
+  Progress progress(isatty(STDERR_FILENO) != 0 && o.verbosity != Verbosity::quiet);
+
+  if (o.verbosity != Verbosity::quiet)
+    fmt::print(stderr, "deflake bisect: {}, master seed {}{}; knobs {}\n", shell_join(o.command),
+               plan.master_seed,
+               plan.master_seed_given
+                   ? ""
+                   : fmt::format(" (drawn; --seed {} repeats it)", plan.master_seed),
+               fmt::join(candidates, ", "));
+
+  // The targets: the command, or each test case of a GoogleTest binary
+  // (screened first: the stable ones are done).
+  std::vector<BisectTarget> targets;
+  std::vector<TargetDiagnosis> results;
+  if (kind.gtest) {
+    GtestWork work = gtest_work(o, plan, kind, env);
+    SweepPlan screening = plan;
+    screening.freed = knobs;
+    screening.runs = o.runs.value_or(kScreeningRuns);
+    GtestSource source(screening, work);
+    progress.target("screening every test case");
+    const SweepResult screened = run_sweep(screening, source, pool, progress);
+    progress.clear();
+    if (screened.interrupted) return kExitInterrupted;
+    for (const TargetResult& r : screened.targets) {
+      if (r.failures() > 0) {
+        targets.push_back(BisectTarget{r.name(), o.command, r.name()});
+        continue;
+      }
+      TargetDiagnosis done;
+      done.name = r.name();
+      done.argv = r.argv();
+      done.candidates = candidates;
+      done.diagnosis.baseline_runs = r.counted();
+      done.diagnosis.baseline_failures = 0;
+      done.diagnosis.total_runs = r.runs();
+      done.diagnosis.verdict = decide_verdict(0, r.counted());
+      results.push_back(std::move(done));
+    }
+  } else {
+    targets.push_back(BisectTarget{shell_join(o.command), o.command, ""});
+  }
+
+  bool interrupted = false;
+  for (const BisectTarget& target : targets) {
+    const TimePoint target_started = Clock::now();
+    progress.target(target.name);
+    SweepOracle oracle(plan, target, knobs, pool, progress);
+    BisectOptions options;
+    options.confidence = b.confidence;
+    options.max_runs = b.max_runs;
+    options.master_seed = plan.master_seed ^ fnv1a64(target.name);
+    options.batch = std::max(4u, plan.effective_jobs() * 4);
+    TargetDiagnosis t;
+    t.name = target.name;
+    t.argv = target.command;
+    if (!target.gtest_test.empty()) t.argv.push_back("--gtest_filter=" + target.gtest_test);
+    t.candidates = candidates;
+    t.skipped = skipped;
+    t.diagnosis = diagnose(oracle, candidates, options);
+    progress.clear();
+    if (t.diagnosis.repro_seed) {
+      RunSpec spec = oracle.plan_for(t.diagnosis.repro_pinned, *t.diagnosis.repro_seed).make_run(0);
+      if (!target.gtest_test.empty()) spec.argv.push_back("--gtest_filter=" + target.gtest_test);
+      t.repro_argv = spec.argv;
+      t.repro_env = spec.env;
+      t.repro_shell = replay_command(spec);
+    }
+    t.wall_s = to_seconds(Clock::now() - target_started);
+    results.push_back(std::move(t));
+    if (oracle.interrupted()) {
+      interrupted = true;
+      break;
+    }
+  }
+  pool.kill_stray_orphans();
+
+  for (const TargetDiagnosis& t : results) {
+    if (o.verbosity == Verbosity::quiet)
+      fmt::print("{}: {} — cause {}{}\n", t.name, to_string(t.diagnosis.verdict), t.diagnosis.cause,
+                 t.diagnosis.culprits.empty()
+                     ? ""
+                     : fmt::format(" ({})", fmt::join(t.diagnosis.culprits, ", ")));
+    else if (t.diagnosis.verdict != Verdict::stable_pass || results.size() == 1 ||
+             o.verbosity == Verbosity::verbose)
+      fmt::print("{}", render_diagnosis(t, b.confidence, b.max_runs));
+  }
+  if (results.size() > 1 && o.verbosity != Verbosity::quiet) {
+    std::size_t stable = 0;
+    for (const auto& t : results) stable += t.diagnosis.verdict == Verdict::stable_pass;
+    fmt::print("{} test cases: {} stable-pass, {} diagnosed\n", results.size(), stable,
+               results.size() - stable);
+  }
+  if (!o.json_path.empty())
+    write_file_atomically(o.json_path, render_bisect_json(results, plan.master_seed, b.confidence,
+                                                          to_seconds(Clock::now() - started)));
+  if (interrupted) return kExitInterrupted;
+  const bool failed = std::any_of(results.begin(), results.end(), [](const TargetDiagnosis& t) {
+    return t.diagnosis.verdict == Verdict::flaky || t.diagnosis.verdict == Verdict::stable_fail;
+  });
+  return failed ? kExitFailed : kExitOk;
+}
+
+}  // namespace deflake
