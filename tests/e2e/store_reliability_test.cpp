@@ -225,7 +225,7 @@ TEST(StoreReliability, GcNeverRemovesWhatIsBeingWritten) {
       const StoreRecord r = sample("Racer" + std::to_string(w));
       for (int i = 0; i < kEach; ++i) {
         mine.write(r);
-        ::usleep(500);  // gaps, as real failures come: gc gets its turns
+        ::usleep(5000);  // gaps, as real failures come: gc gets its turns
       }
     }));
   GcOptions eager;
@@ -240,7 +240,7 @@ TEST(StoreReliability, GcNeverRemovesWhatIsBeingWritten) {
     removed_temps += report.removed_temps.size();
     EXPECT_TRUE(report.removed_records.empty());
     if (!running) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   EXPECT_EQ(removed_temps, 0u);
   const StoreListing listing = store.list();
