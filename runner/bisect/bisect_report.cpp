@@ -120,8 +120,9 @@ std::string render_diagnosis(const TargetDiagnosis& t, double confidence, std::u
   for (const auto& note : d.notes) out += "  " + note + "\n";
   for (const auto& skipped : t.skipped) out += "  skipped knob " + skipped + "\n";
   if (!t.repro_shell.empty() && d.cause != "none")
-    out +=
-        fmt::format("reproduce: {}   (fails ~{} of runs)\n", t.repro_shell, percent(d.repro_rate));
+    out += fmt::format("reproduce: {}   ({})\n", t.repro_shell,
+                       d.cause == "seed" ? std::string("fails every time: the seed decides")
+                                         : "fails ~" + percent(d.repro_rate) + " of runs");
   std::vector<std::string> directions;
   for (const auto& knob : d.culprits)
     if (const std::string dir = fix_direction(knob); !dir.empty()) directions.push_back(dir);
