@@ -55,8 +55,12 @@ class Progress final : public SweepListener {
 /// (seeds keep varying; order has its own search), less the ones that
 /// cannot apply here, which are reported with why.
 std::vector<const Knob*> searchable_knobs(ProcessPool& pool, std::vector<std::string>& skipped) {
+  std::vector<const Knob*> all;
+  for (const Knob& knob : builtin_knobs()) all.push_back(&knob);
+  for (const Knob* knob : user_knobs()) all.push_back(knob);  // deflake.toml's, searched alike
   std::vector<const Knob*> knobs;
-  for (const Knob& knob : builtin_knobs()) {
+  for (const Knob* entry : all) {
+    const Knob& knob = *entry;
     if (knob.name == "seed" || knob.name == "order") continue;
     if (!knob.pinned.actions.empty()) {
       // Try the child action once (personality may be refused by seccomp).

@@ -10,6 +10,7 @@
 
 #include "base/error.hpp"
 #include "base/text.hpp"
+#include "cli/config_options.hpp"
 #include "cli/options.hpp"
 #include "knobs/catalog.hpp"
 
@@ -18,8 +19,8 @@ namespace {
 
 // Commands of DESIGN.md that later versions add: named so that a user who
 // types one hears "not in this version" rather than "unknown command".
-const std::vector<std::string> kPlannedCommands = {"ctest", "knobs", "probe", "store", "merge"};
-const std::vector<std::string> kCommands = {"run", "repro", "bisect"};
+const std::vector<std::string> kPlannedCommands = {"ctest", "probe", "store", "merge"};
+const std::vector<std::string> kCommands = {"run", "repro", "bisect", "knobs"};
 
 constexpr const char* kMainFooter = R"(Examples:
   deflake run -n 500 -- ./my_test --some-flag     sweep a command under 500 seeds
@@ -100,6 +101,15 @@ std::optional<int> unknown_flag(const CLI::App& command, const std::string& name
   return std::nullopt;
 }
 
+/// The long flags given on the command line, which deflake.toml must not override.
+std::set<std::string> given_flags(const CLI::App& app) {
+  std::set<std::string> given;
+  for (const CLI::Option* option : app.get_options())
+    if (option->count() > 0)
+      for (const auto& name : option->get_lnames()) given.insert("--" + name);
+  return given;
+}
+
 /// The long names of an app's options ("--runs", ...), for suggestions.
 std::vector<std::string> long_flags(const CLI::App& app) {
   std::vector<std::string> names;
@@ -128,6 +138,9 @@ void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& pin
   run.add_option("--pin", pin, "Knobs to hold fixed, comma-separated: " + knobs)->delimiter(',');
   run.add_option("--free", free, "Knobs to vary on purpose, comma-separated")->delimiter(',');
   run.add_option("--json", o.json_path, "Write the JSON report (deflake.report/1) to this file");
+  run.add_option("--config", o.config_path,
+                 "The deflake.toml to read (default: ./deflake.toml when it exists)");
+  run.add_option("--store", o.store_dir, "The failure store (default .deflake)");
   run.add_option("--memory-limit", o.memory_limit,
                  "Address-space limit per run, e.g. 2G (RLIMIT_AS)");
   run.add_option("--skip-exit-code", o.skip_exit_code, "Exit code that means 'skip' (default 77)");
@@ -234,6 +247,8 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   repro->add_option("--pin", repro_pin, "With --seed: knobs to hold fixed")->delimiter(',');
   repro->add_option("--free", repro_free, "With --seed: knobs to vary")->delimiter(',');
   repro->add_option("--store", r.store_dir, "The failure store (default .deflake)");
+  repro->add_option("--config", r.run.config_path,
+                    "The deflake.toml to read (default: ./deflake.toml when it exists)");
   repro->add_option("--json", r.run.json_path, "Write the JSON report of the replays to this file");
   repro->add_flag("-q,--quiet", repro_quiet, "Print only the verdict");
   repro->add_flag("-v,--verbose", repro_verbose, "Print every replay's output");
@@ -254,6 +269,12 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
                    "open make the cause 'undecided'")
       ->check(CLI::PositiveNumber);
 
+  std::string knobs_config;
+  CLI::App* knobs = app.add_subcommand(
+      "knobs", "List the knobs: the built-in catalog and those of deflake.toml, pinned and free");
+  knobs->add_option("--config", knobs_config,
+                    "The deflake.toml to read (default: ./deflake.toml when it exists)");
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -264,6 +285,11 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
       return parsed;
     }
     parsed.exit_code = usage_error(e.what(), "See 'deflake --help'.");
+    return parsed;
+  }
+  if (knobs->parsed()) {
+    parsed.config = load_config(knobs_config);
+    parsed.command = ParsedCommandLine::Command::knobs;
     return parsed;
   }
   if (bisect->parsed()) {
@@ -282,6 +308,16 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     bo.run.verbosity = bisect_quiet     ? Verbosity::quiet
                        : bisect_verbose ? Verbosity::verbose
                                         : Verbosity::normal;
+    bo.run.given = given_flags(*bisect);
+    parsed.config = load_config(bo.run.config_path);
+    if (parsed.config) {
+      apply_section(parsed.config->run, bo.run);
+      apply_section(parsed.config->bisect, bo.run);
+      if (parsed.config->bisect.confidence && !bo.run.given.count("--confidence"))
+        bo.confidence = *parsed.config->bisect.confidence;
+      if (parsed.config->bisect.max_runs && !bo.run.given.count("--max-runs"))
+        bo.max_runs = *parsed.config->bisect.max_runs;
+    }
     parsed.command = ParsedCommandLine::Command::bisect;
     return parsed;
   }
@@ -296,6 +332,16 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     r.run.verbosity = repro_quiet     ? Verbosity::quiet
                       : repro_verbose ? Verbosity::verbose
                                       : Verbosity::normal;
+    r.run.given = given_flags(*repro);
+    parsed.config = load_config(r.run.config_path);
+    if (parsed.config) {
+      if (parsed.config->repro.runs && !r.run.given.count("--runs"))
+        r.run.runs = parsed.config->repro.runs;
+      if (parsed.config->run.store && !r.run.given.count("--store"))
+        r.store_dir = *parsed.config->run.store;
+      if (parsed.config->run.timeout_s && !r.run.given.count("--timeout"))
+        r.run.timeout_s = *parsed.config->run.timeout_s;
+    }
     parsed.command = ParsedCommandLine::Command::repro;
     return parsed;
   }
@@ -321,6 +367,9 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   o.pin = split_commas(pin);
   o.free = split_commas(free);
   o.verbosity = quiet ? Verbosity::quiet : verbose ? Verbosity::verbose : Verbosity::normal;
+  o.given = given_flags(*run);
+  parsed.config = load_config(o.config_path);
+  if (parsed.config) apply_section(parsed.config->run, o);
   parsed.command = ParsedCommandLine::Command::run;
   return parsed;
 }

@@ -7,6 +7,9 @@
 #include "cli/options.hpp"
 #include "cli/repro_command.hpp"
 #include "cli/run_command.hpp"
+#include "config/config.hpp"
+#include "config/knob_listing.hpp"
+#include "knobs/catalog.hpp"
 
 namespace {
 
@@ -24,7 +27,16 @@ int main(int argc, char** argv) {
     const ParsedCommandLine parsed = parse_command_line(argc, argv);
     switch (parsed.command) {
       case ParsedCommandLine::Command::run:
-        return run_command(parsed.run);
+        return run_command(parsed.run, parsed.config.get());
+      case ParsedCommandLine::Command::knobs: {
+        std::vector<Knob> user;
+        for (const Knob* knob : user_knobs()) user.push_back(*knob);
+        std::fputs(render_knobs(builtin_knobs(), user,
+                                parsed.config ? parsed.config->path : std::string("deflake.toml"))
+                       .c_str(),
+                   stdout);
+        return kExitOk;
+      }
       case ParsedCommandLine::Command::bisect:
         return bisect_command(parsed.bisect);
       case ParsedCommandLine::Command::repro:

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -11,9 +13,11 @@
 
 namespace deflake {
 
+struct ConfigFile;
+
 struct RunOptions {
   std::vector<std::string> command;  // after `--`
-  std::vector<std::string> names;    // positional names before `--` ([tests.NAME], later)
+  std::vector<std::string> names;    // positional names before `--`: [tests.NAME] of deflake.toml
   std::optional<std::uint64_t> runs;
   std::optional<std::string> seed;
   unsigned jobs = 0;  // 0: the number of cores
@@ -34,6 +38,14 @@ struct RunOptions {
   std::string strategy = "auto";
   std::uint64_t batch_size = 0;  // 0: chosen from runs, tests and jobs
   Verbosity verbosity = Verbosity::normal;
+  std::string store_dir = ".deflake";
+  std::string config_path;  // --config; "" with no deflake.toml
+  // Set by a [tests.NAME] of deflake.toml.
+  std::vector<std::pair<std::string, std::string>> env;
+  std::string working_directory;
+  // The long flags given on the command line ("--runs"): deflake.toml
+  // fills only the others.
+  std::set<std::string> given;
 };
 
 /// `deflake repro [ID | TOKEN] [-- CMD...]`: the sweep options that apply
@@ -54,11 +66,12 @@ struct BisectCommandOptions {
 /// The parsed command line: which command to run, or an exit code when
 /// parsing already answered (help, version, a usage error).
 struct ParsedCommandLine {
-  enum class Command { none, run, repro, bisect } command = Command::none;
+  enum class Command { none, run, repro, bisect, knobs } command = Command::none;
   RunOptions run;
   ReproOptions repro;
   BisectCommandOptions bisect;
-  int exit_code = 0;  // meaningful when command is none
+  std::shared_ptr<const ConfigFile> config;  // deflake.toml, when there is one
+  int exit_code = 0;                         // meaningful when command is none
 };
 
 /// Parses argv. Prints help, version and usage errors itself (with a "did you

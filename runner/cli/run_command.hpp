@@ -4,8 +4,9 @@
 
 namespace deflake {
 
-/// `deflake run`: validates the options, sweeps, reports; returns the exit code.
-/// Throws UsageError for what the user must fix.
-int run_command(const RunOptions& options);
+/// `deflake run`: validates the options, sweeps, reports; returns the exit
+/// code. With names instead of a command, sweeps each [tests.NAME] of
+/// `config` in turn. Throws UsageError for what the user must fix.
+int run_command(const RunOptions& options, const ConfigFile* config);
 
 }  // namespace deflake

@@ -86,13 +86,14 @@ SweepPlan make_plan(const RunOptions& o) {
     if (!o.names.empty())
       throw UsageError(
           fmt::format("'{}' is not a command deflake can run: put the test's command after `--` "
-                      "(e.g. deflake run -n 100 -- ./my_test); named tests from deflake.toml "
-                      "are not in this version",
-                      o.names.front()));
+                      "(e.g. deflake run -n 100 -- ./my_test), or name a [tests.{}] of "
+                      "deflake.toml",
+                      o.names.front(), o.names.front()));
     throw UsageError("no command to run: put it after `--`, e.g. deflake run -n 100 -- ./my_test");
   }
   SweepPlan plan;
   plan.argv = o.command;
+  plan.env = o.env;
   plan.target_name = shell_join(o.command);
   if (o.seed) {
     const auto seed = parse_seed(*o.seed);

@@ -1,5 +1,7 @@
 #include "knobs/catalog.hpp"
 
+#include <deque>
+
 namespace deflake {
 namespace {
 
@@ -78,15 +80,45 @@ const std::vector<Knob>& builtin_knobs() {
   return catalog;
 }
 
+namespace {
+
+// A deque: knobs never move once added, so plans may keep pointers to them.
+std::deque<Knob>& user_knob_storage() {
+  static std::deque<Knob> knobs;
+  return knobs;
+}
+
+std::vector<const Knob*>& user_knob_list() {
+  static std::vector<const Knob*> list;
+  return list;
+}
+
+}  // namespace
+
+void add_user_knobs(const std::vector<Knob>& knobs) {
+  for (const Knob& knob : knobs) {
+    if (find_knob(knob.name) != nullptr) continue;  // the config loader refuses clashes
+    user_knob_storage().push_back(knob);
+    user_knob_list().push_back(&user_knob_storage().back());
+  }
+}
+
+const std::vector<const Knob*>& user_knobs() {
+  return user_knob_list();
+}
+
 const Knob* find_knob(std::string_view name) {
   for (const auto& knob : builtin_knobs())
     if (knob.name == name) return &knob;
+  for (const Knob* knob : user_knob_list())
+    if (knob->name == name) return knob;
   return nullptr;
 }
 
 std::vector<std::string> knob_names() {
   std::vector<std::string> names;
   for (const auto& knob : builtin_knobs()) names.push_back(knob.name);
+  for (const Knob* knob : user_knob_list()) names.push_back(knob->name);
   return names;
 }
 

@@ -28,6 +28,13 @@ struct Knob {
 /// The built-in knobs, in catalog order.
 const std::vector<Knob>& builtin_knobs();
 
+/// Adds knobs defined by the user (deflake.toml [knobs.NAME]); they are
+/// found and listed like the built-ins, after them.
+void add_user_knobs(const std::vector<Knob>& knobs);
+
+/// The user's knobs, in the order they were added.
+const std::vector<const Knob*>& user_knobs();
+
 /// The knob called `name`, or nullptr.
 const Knob* find_knob(std::string_view name);
 

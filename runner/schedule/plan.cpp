@@ -79,6 +79,8 @@ RunSpec SweepPlan::make_run(std::uint64_t index) const {
   spec.env.set = {{"DEFLAKE_SEED", std::to_string(spec.seed)},
                   {"DEFLAKE_PINNED", pinned_names},
                   {"DEFLAKE_RUN", std::to_string(replay_run ? *replay_run : index)}};
+  for (const auto& [name, value] : env)
+    spec.env.set.emplace_back(name, expand_value(value, spec.seed));
   for (const Knob* knob : pinned) apply(knob->pinned, spec.seed, spec);
   for (const Knob* knob : freed) apply(knob->free, spec.seed, spec);
   return spec;

@@ -32,6 +32,8 @@ struct SweepPlan {
   double timeout_s = 60;
   std::vector<const Knob*> pinned;  // knobs named by --pin, sorted by name
   std::vector<const Knob*> freed;   // knobs named by --free, sorted by name
+  // Environment every run gets (a [tests.NAME] env of deflake.toml).
+  std::vector<std::pair<std::string, std::string>> env;
   // Bisect: run i gets seeds[i] (common seeds across configurations).
   std::vector<std::uint64_t> seeds;
   // Replaying one recorded run: every run gets this seed and DEFLAKE_RUN.
