@@ -19,8 +19,8 @@ namespace {
 
 // Commands of DESIGN.md that later versions add: named so that a user who
 // types one hears "not in this version" rather than "unknown command".
-const std::vector<std::string> kPlannedCommands = {"ctest", "probe", "store", "merge"};
-const std::vector<std::string> kCommands = {"run", "repro", "bisect", "knobs"};
+const std::vector<std::string> kPlannedCommands = {"ctest", "probe", "merge"};
+const std::vector<std::string> kCommands = {"run", "repro", "bisect", "knobs", "store"};
 
 constexpr const char* kMainFooter = R"(Examples:
   deflake run -n 500 -- ./my_test --some-flag     sweep a command under 500 seeds
@@ -275,6 +275,24 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   knobs->add_option("--config", knobs_config,
                     "The deflake.toml to read (default: ./deflake.toml when it exists)");
 
+  StoreOptions& so = parsed.store;
+  CLI::App* store =
+      app.add_subcommand("store", "The failures kept in the store: list, show ID, rm ID, gc");
+  store->add_option("--store", so.store_dir, "The failure store (default .deflake)");
+  store->require_subcommand(1);
+  store->add_subcommand("list", "One line per failure: ID, when, target, seed, outcome");
+  store->add_subcommand("show", "Every field of one failure")
+      ->add_option("id", so.id, "ID or a unique prefix")
+      ->required();
+  store->add_subcommand("rm", "Remove one failure")
+      ->add_option("id", so.id, "ID or a unique prefix")
+      ->required();
+  store
+      ->add_subcommand("gc",
+                       "Remove failures older than --max-age days and leftover temporary files")
+      ->add_option("--max-age", so.max_age_days, "Days (default 30)")
+      ->check(CLI::NonNegativeNumber);
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -285,6 +303,11 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
       return parsed;
     }
     parsed.exit_code = usage_error(e.what(), "See 'deflake --help'.");
+    return parsed;
+  }
+  if (store->parsed()) {
+    for (CLI::App* sub : store->get_subcommands()) so.action = sub->get_name();
+    parsed.command = ParsedCommandLine::Command::store;
     return parsed;
   }
   if (knobs->parsed()) {

@@ -7,6 +7,7 @@
 #include "cli/options.hpp"
 #include "cli/repro_command.hpp"
 #include "cli/run_command.hpp"
+#include "cli/store_command.hpp"
 #include "config/config.hpp"
 #include "config/knob_listing.hpp"
 #include "knobs/catalog.hpp"
@@ -37,6 +38,8 @@ int main(int argc, char** argv) {
                    stdout);
         return kExitOk;
       }
+      case ParsedCommandLine::Command::store:
+        return store_command(parsed.store);
       case ParsedCommandLine::Command::bisect:
         return bisect_command(parsed.bisect);
       case ParsedCommandLine::Command::repro:

@@ -63,13 +63,22 @@ struct BisectCommandOptions {
   std::uint64_t max_runs = 4000;
 };
 
+/// `deflake store list | show ID | rm ID | gc`.
+struct StoreOptions {
+  std::string action;  // list, show, rm, gc
+  std::string id;
+  std::string store_dir = ".deflake";
+  double max_age_days = 30;
+};
+
 /// The parsed command line: which command to run, or an exit code when
 /// parsing already answered (help, version, a usage error).
 struct ParsedCommandLine {
-  enum class Command { none, run, repro, bisect, knobs } command = Command::none;
+  enum class Command { none, run, repro, bisect, knobs, store } command = Command::none;
   RunOptions run;
   ReproOptions repro;
   BisectCommandOptions bisect;
+  StoreOptions store;
   std::shared_ptr<const ConfigFile> config;  // deflake.toml, when there is one
   int exit_code = 0;                         // meaningful when command is none
 };

@@ -1,6 +1,7 @@
 #include "cli/repro_command.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <memory>
 
@@ -12,6 +13,9 @@
 #include "report/replay.hpp"
 #include "report/repro_reporter.hpp"
 #include "schedule/replay_token.hpp"
+#include "store/manifest.hpp"
+#include "store/record.hpp"
+#include "store/store.hpp"
 
 namespace deflake {
 namespace {
@@ -60,6 +64,43 @@ Replay from_token(const ReproOptions& r) {
   return replay;
 }
 
+/// A stored failure: its token replays it, with the command it recorded,
+/// in the folder it ran in; the manifest says what differs here.
+Replay from_store(const ReproOptions& r) {
+  if (!r.run.command.empty())
+    throw UsageError(
+        "a stored failure replays the command it recorded: drop the command after `--` (or give "
+        "a replay token or --seed)");
+  const Store store(r.store_dir);
+  const StoreLookup found = r.what.empty() ? store.newest() : store.find(r.what);
+  if (!found.record) throw UsageError(found.error);
+  const StoreRecord& record = *found.record;
+  if (!record.token)
+    throw UsageError(
+        fmt::format("failure {} has no replay token (written by an older deflake)", record.id));
+  const DecodedToken decoded = decode_token(*record.token);
+  if (!decoded.token) throw UsageError(fmt::format("failure {}: {}", record.id, decoded.error));
+  ReproOptions from_record = r;
+  from_record.what = *record.token;
+  from_record.run.command = record.argv;
+  // A test case's argv ends with its --gtest_filter; the token adds its own.
+  if (decoded.token->kind == "gtest" && !from_record.run.command.empty() &&
+      from_record.run.command.back().rfind("--gtest_filter=", 0) == 0)
+    from_record.run.command.pop_back();
+  if (!record.cwd.empty() && ::chdir(record.cwd.c_str()) != 0)
+    fmt::print(stderr, "deflake: warning: cannot enter {}, where it ran; replaying here\n",
+               record.cwd);
+  const std::string change = describe_manifest_change(
+      record.manifest,
+      collect_manifest(from_record.run.command.empty() ? std::string()
+                                                       : from_record.run.command.front()));
+  if (!change.empty()) fmt::print(stderr, "deflake: warning: {}\n", change);
+  Replay replay = from_token(from_record);
+  replay.what = fmt::format("replaying failure {} ({}, seed {})", record.id.substr(0, 12),
+                            record.target, record.seed);
+  return replay;
+}
+
 Replay from_seed(const ReproOptions& r) {
   if (r.run.command.empty())
     throw UsageError("--seed replays a command: deflake repro --seed S -- ./my_test");
@@ -94,9 +135,7 @@ int repro_command(const ReproOptions& r) {
           fmt::format("give either a stored failure ('{}') or --seed, not both", r.what));
     replay = from_seed(r);
   } else {
-    throw UsageError(
-        "the failure store is not in this version: replay a token (deflake repro TOKEN -- CMD) "
-        "or a seed (deflake repro --seed S -- CMD)");
+    replay = from_store(r);
   }
   SweepPlan plan = make_plan(replay.options);
   plan.replay_seed = replay.seed;

@@ -11,6 +11,7 @@
 #include "cli/sweep_setup.hpp"
 #include "report/console_reporter.hpp"
 #include "report/json_report.hpp"
+#include "store/store_reporter.hpp"
 
 namespace deflake {
 namespace {
@@ -20,9 +21,18 @@ int sweep_once(const RunOptions& o, const std::string& name) {
   if (!name.empty()) plan.target_name = name;
   check_report_path(o.json_path);
   ListenerList listeners;
+  auto store = std::make_unique<StoreReporter>(o.store_dir, "run");
+  StoreReporter& kept = *store;
+  listeners.add(std::move(store));  // first: a failure is kept before it is printed
   listeners.add(std::make_unique<ConsoleReporter>(console_options(o)));
   if (!o.json_path.empty()) listeners.add(std::make_unique<JsonReporter>(o.json_path, "run"));
-  return execute_sweep(o, plan, listeners);
+  const int code = execute_sweep(o, plan, listeners);
+  if (kept.written() > 0 && o.verbosity != Verbosity::quiet)
+    fmt::print(stderr,
+               "deflake: kept {} failure(s) in {} (deflake store list; deflake repro replays the "
+               "newest)\n",
+               kept.written(), kept.root());
+  return code;
 }
 
 std::string absolute(const std::string& path) {

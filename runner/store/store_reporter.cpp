@@ -1,0 +1,64 @@
+#include "store/store_reporter.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <climits>
+
+#include "base/error.hpp"
+#include "report/replay.hpp"
+#include "store/manifest.hpp"
+#include "store/record.hpp"
+
+namespace deflake {
+
+StoreReporter::StoreReporter(std::string root, std::string command, std::size_t per_target_cap)
+    : store_(std::move(root)), command_(std::move(command)), cap_(per_target_cap) {
+  char cwd[PATH_MAX];
+  if (::getcwd(cwd, sizeof cwd) != nullptr) cwd_ = cwd;
+}
+
+void StoreReporter::on_sweep_start(const SweepStart& start) {
+  plan_ = start.plan;
+}
+
+void StoreReporter::on_run_end(const RunRecord& run, const TargetResult& so_far) {
+  if (run.interrupted || !is_failure(run.outcome) || plan_ == nullptr || !error_.empty()) return;
+  std::size_t& kept = kept_[so_far.name()];
+  if (cap_ > 0 && kept >= cap_) return;
+  ++kept;
+  StoreRecord record;
+  record.command = command_;
+  record.target = so_far.name();
+  record.argv = so_far.argv();
+  record.cwd = cwd_;
+  const RunSpec spec = plan_->make_run(run.index);  // the environment deflake set for it
+  record.env = spec.env;
+  for (const Knob* knob : plan_->pinned) record.pinned.push_back(knob->name);
+  for (const Knob* knob : plan_->freed) record.free.push_back(knob->name);
+  fill_from_run(record, run);
+  if (record.replay.empty()) record.replay = replay_command(spec);
+  record.seed = run.seed;
+  if (!run.token.empty()) record.token = run.token;
+  // The first failure of a target keeps its output whole: the log people
+  // debug from. (It is what the capture kept: all of it up to the
+  // capture's head and tail sizes, and those with the omission marked.)
+  const std::string key = record.target + '\n' + record.argv.front();
+  if (!whole_output_kept_.count(key) && !store_.has_failure_for(record.target, record.argv)) {
+    record.full_output = cap_full_output(run.output);
+    whole_output_kept_.insert(key);
+  }
+  record.manifest = collect_manifest(plan_->argv.empty() ? "" : plan_->argv.front());
+  try {
+    store_.write(record);
+    ++written_;
+  } catch (const std::exception& e) {
+    // Loud, once, and the sweep goes on: its report still has every failure.
+    error_ = e.what();
+    fmt::print(stderr, "deflake: error: cannot keep failures in {}: {}\n", store_.root(), error_);
+  }
+}
+
+void StoreReporter::on_sweep_end(const SweepOutcome&) {}
+
+}  // namespace deflake
