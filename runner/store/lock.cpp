@@ -28,7 +28,7 @@ StoreLock StoreLock::acquire(const std::string& path, Mode mode, double timeout_
     // Polling rather than a blocking flock: the wait stays bounded and needs
     // no signal to interrupt it.
     std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+    pause = std::min(pause * 2, std::chrono::milliseconds(10));
   }
 }
 

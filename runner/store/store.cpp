@@ -273,24 +273,20 @@ GcReport Store::gc(const GcOptions& options) {
   GcReport report;
   struct stat root_st {};
   if (::stat(failures_dir().c_str(), &root_st) != 0 && errno == ENOENT) return report;
-  const StoreLock held = lock(StoreLock::Mode::exclusive, options.lock_timeout_s);
   const double now = options.now_s.value_or(now_seconds());
+  auto remove_file = [](const std::string& path) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+      throw SystemError("cannot remove " + path, errno);
+  };
+
+  // Records need no lock: a record file appears whole (rename) and is never
+  // rewritten, and one being written is not old. Reading them all can take
+  // long in a big store, and writers must not wait for it.
   for (const auto& name : entries_or_throw(failures_dir())) {
+    if (!is_record_name(name)) continue;  // temp files below; foreign files are never ours
     const std::string path = failures_dir() + "/" + name;
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-    if (is_temp_name(name)) {
-      // Under the exclusive lock no writer is active: any temp file is a dead
-      // writer's. The age margin is a second safety net.
-      const double mtime = static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec / 1e9;
-      if (now - mtime >= options.temp_age_s) {
-        if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-          throw SystemError("cannot remove " + path, errno);
-        report.removed_temps.push_back(name);
-      }
-      continue;
-    }
-    if (!is_record_name(name)) continue;  // foreign: never ours to delete
     LoadedFile loaded = load_file(path, name.substr(0, kIdDigits));
     if (!loaded.record) {
       if (loaded.warning) report.warnings.push_back(std::move(*loaded.warning));
@@ -298,12 +294,29 @@ GcReport Store::gc(const GcOptions& options) {
     }
     const std::optional<double> created = parse_created(loaded.record->created);
     if (created && now - *created > options.max_age_s) {
-      if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-        throw SystemError("cannot remove " + path, errno);
+      remove_file(path);
       report.removed_records.push_back(loaded.record->id);
     }
   }
   if (!report.removed_records.empty()) targets_seen_.reset();
+
+  // Temp files under the exclusive lock, held only for this short pass: with
+  // no writer active, any temp file is a dead writer's. The age margin is a
+  // second safety net (a writer on another machine sharing the folder over a
+  // filesystem without flock).
+  const StoreLock held = lock(StoreLock::Mode::exclusive, options.lock_timeout_s);
+  const double temp_now = options.now_s ? now : now_seconds();
+  for (const auto& name : entries_or_throw(failures_dir())) {
+    if (!is_temp_name(name)) continue;
+    const std::string path = failures_dir() + "/" + name;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    const double mtime = static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec / 1e9;
+    if (temp_now - mtime >= options.temp_age_s) {
+      remove_file(path);
+      report.removed_temps.push_back(name);
+    }
+  }
   return report;
 }
 

@@ -92,8 +92,9 @@ class Store {
   /// throws SystemError when it exists and cannot be deleted.
   bool remove(const std::string& id);
 
-  /// Removes records older than max_age_s and temp files left by killed
-  /// writers, under the exclusive lock. Unreadable files are kept and warned about.
+  /// Removes records older than max_age_s, then, under the exclusive lock
+  /// (held only for that pass), temp files left by killed writers.
+  /// Unreadable files are kept and warned about.
   GcReport gc(const GcOptions& options = {});
 
   /// Whether the store already holds a failure of this target with this argv:
