@@ -1,0 +1,52 @@
+// cause: knobs — concurrency (requires any; not seed-dependent)
+//
+// A test that starts a server on a fixed TCP port of 127.0.0.1 for about
+// 30 ms and fails when the port is taken (EADDRINUSE): two copies of it running
+// at once clash. With deflake's runs overlapping (-j 2), a run whose start
+// falls inside another's 30 ms fails: about half of them. With concurrency
+// pinned, the runs of the target overlap nothing, the port is free whenever a
+// run binds it, and every run passes. No SO_REUSEADDR: the clash is the point.
+// The socket is only bound (and listening), never connected, so closing it
+// leaves no TIME_WAIT behind to trouble the next run.
+//
+// The port: 20000 + (the parent's pid mod 10000). Copies started by one deflake
+// process share it (they are meant to clash); separate deflake processes, as
+// parallel end-to-end tests start, get different ports and leave each other
+// alone. The range 20000–29999 lies below Linux's ephemeral ports
+// (ip_local_port_range, 32768–60999 by default), so no outgoing connection on
+// the machine can be holding it by chance. Nothing else (seed, threads, hash
+// seeds, addresses) enters the outcome.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+
+int main() {
+  const auto port = static_cast<std::uint16_t>(20000 + getppid() % 10000);
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    std::printf("FAIL: socket: %s\n", std::strerror(errno));
+    return 1;
+  }
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
+      ::listen(fd, 1) != 0) {
+    const int error = errno;
+    ::close(fd);
+    std::printf("FAIL: 127.0.0.1:%u: %s\n", static_cast<unsigned>(port), std::strerror(error));
+    return 1;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // the server's work
+  ::close(fd);
+  std::printf("ok: served on 127.0.0.1:%u\n", static_cast<unsigned>(port));
+  return 0;
+}
