@@ -1,63 +1,61 @@
 #include "deflake/kernels/autotune.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
+#include <vector>
 
+#include "deflake/kernels/start_gate.hpp"
 #include "deflake/seed.hpp"
 
 namespace deflake::kernels {
 
 std::string_view name(SumAlgo algo) {
   switch (algo) {
-    case SumAlgo::forward:
-      return "forward";
-    case SumAlgo::reverse:
-      return "reverse";
-    case SumAlgo::wrapped:
-      return "wrapped";
+    case SumAlgo::from_start:
+      return "from_start";
+    case SumAlgo::from_third:
+      return "from_third";
+    case SumAlgo::from_two_thirds:
+      return "from_two_thirds";
   }
   return "?";
 }
 
 float sum_with(std::span<const float> data, SumAlgo algo) {
-  float sum = 0.0f;
   const std::size_t n = data.size();
-  switch (algo) {
-    case SumAlgo::forward:
-      for (std::size_t i = 0; i < n; ++i) sum += data[i];
-      break;
-    case SumAlgo::reverse:
-      for (std::size_t i = n; i-- > 0;) sum += data[i];
-      break;
-    case SumAlgo::wrapped:
-      for (std::size_t i = n / 2; i < n; ++i) sum += data[i];
-      for (std::size_t i = 0; i < n / 2; ++i) sum += data[i];
-      break;
-  }
+  const std::size_t start = n * static_cast<std::size_t>(algo) / kSumAlgoCount;
+  float sum = 0.0f;
+  for (std::size_t i = start; i < n; ++i) sum += data[i];
+  for (std::size_t i = 0; i < start; ++i) sum += data[i];
   return sum;
 }
 
-TunedSum autotuned_sum(std::span<const float> data, bool pinned) {
+TunedSum autotuned_sum(std::span<const float> data, bool pinned, unsigned repeats) {
   TunedSum tuned;
   if (pinned) {
     tuned.value = sum_with(data, kDefaultSumAlgo);
     return tuned;
   }
-  // The warm-up brings the data into cache for every variant alike, so that
-  // no variant pays for the first touch.
-  volatile float sink = 0.0f;
+  std::atomic<int> first{-1};
+  StartGate gate;
+  std::vector<std::thread> benchmarks;
   for (std::size_t a = 0; a < kSumAlgoCount; ++a)
-    sink = sink + sum_with(data, static_cast<SumAlgo>(a));
-  using clock = std::chrono::steady_clock;
-  std::size_t best = 0;
-  for (std::size_t a = 0; a < kSumAlgoCount; ++a) {
-    const auto start = clock::now();
-    sink = sink + sum_with(data, static_cast<SumAlgo>(a));
-    tuned.seconds[a] = std::chrono::duration<double>(clock::now() - start).count();
-    if (tuned.seconds[a] < tuned.seconds[best]) best = a;
-  }
-  tuned.algo = static_cast<SumAlgo>(best);
+    benchmarks.emplace_back([&, a] {
+      gate.arrive_and_wait();
+      const auto start = std::chrono::steady_clock::now();
+      volatile float sink = 0.0f;
+      for (unsigned r = 0; r < repeats; ++r) sink = sink + sum_with(data, static_cast<SumAlgo>(a));
+      tuned.seconds[a] =  // one writer per slot, read after join
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      int none = -1;
+      first.compare_exchange_strong(none, static_cast<int>(a), std::memory_order_acq_rel);
+    });
+  gate.open_when_arrived(kSumAlgoCount);
+  for (auto& thread : benchmarks) thread.join();
+  tuned.algo = static_cast<SumAlgo>(first.load());
   tuned.value = sum_with(data, tuned.algo);
   tuned.timed = true;
   return tuned;
