@@ -1,9 +1,10 @@
 // cause: knobs — concurrency (requires any; not seed-dependent)
 //
-// A test that starts a server on a fixed TCP port of 127.0.0.1 for about
-// 30 ms and fails when the port is taken (EADDRINUSE): two copies of it running
-// at once clash. With deflake's runs overlapping (-j 2), a run whose start
-// falls inside another's 30 ms fails: about half of them. With concurrency
+// A test that prepares for about 20 ms, then starts a server on a fixed TCP
+// port of 127.0.0.1 for about 10 ms, and fails when the port is taken
+// (EADDRINUSE): two copies of it running at once clash when their server
+// phases overlap. With deflake's runs overlapping (-j 2), a run whose bind
+// falls inside the other slot's 10 ms fails: about a third of them. With concurrency
 // pinned, the runs of the target overlap nothing, the port is free whenever a
 // run binds it, and every run passes. No SO_REUSEADDR: the clash is the point.
 // The socket is only bound (and listening), never connected, so closing it
@@ -28,6 +29,7 @@
 #include <thread>
 
 int main() {
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // set-up, port not held
   const auto port = static_cast<std::uint16_t>(20000 + getppid() % 10000);
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
@@ -45,7 +47,7 @@ int main() {
     std::printf("FAIL: 127.0.0.1:%u: %s\n", static_cast<unsigned>(port), std::strerror(error));
     return 1;
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // the server's work
+  std::this_thread::sleep_for(std::chrono::milliseconds(10));  // the server's work
   ::close(fd);
   std::printf("ok: served on 127.0.0.1:%u\n", static_cast<unsigned>(port));
   return 0;
