@@ -27,11 +27,15 @@ int sweep_once(const RunOptions& o, const std::string& name) {
   listeners.add(std::make_unique<ConsoleReporter>(console_options(o)));
   if (!o.json_path.empty()) listeners.add(std::make_unique<JsonReporter>(o.json_path, "run"));
   const int code = execute_sweep(o, plan, listeners);
-  if (kept.written() > 0 && o.verbosity != Verbosity::quiet)
-    fmt::print(stderr,
-               "deflake: kept {} failure(s) in {} (deflake store list; deflake repro replays the "
-               "newest)\n",
-               kept.written(), kept.root());
+  if (kept.written() > 0 && o.verbosity != Verbosity::quiet) {
+    try {  // stderr may be gone (a closed pipe): the exit code still tells
+      fmt::print(stderr,
+                 "deflake: kept {} failure(s) in {} (deflake store list; deflake repro replays "
+                 "the newest)\n",
+                 kept.written(), kept.root());
+    } catch (const std::exception&) {
+    }
+  }
   return code;
 }
 

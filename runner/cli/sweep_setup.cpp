@@ -23,6 +23,7 @@
 #include "platform/spawn.hpp"
 #include "report/console_reporter.hpp"
 #include "report/json_report.hpp"
+#include "store/record.hpp"
 
 extern char** environ;
 
@@ -214,6 +215,8 @@ SweepEnvironment prepare_environment(const RunOptions& o, SweepPlan& plan) {
   SweepEnvironment env;
   PoolOptions& pool_options = env.pool_options;
   pool_options.grace_s = o.grace_s;
+  // The store keeps the first failing log of each target whole, up to 10 MB.
+  pool_options.spill_cap_bytes = kFullOutputCap;
   pool_options.leak_window_s = o.leak_window_s;
   pool_options.skip_exit_code =
       o.no_skip_exit_code ? std::nullopt : std::optional<int>(o.skip_exit_code);

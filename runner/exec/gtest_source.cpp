@@ -329,6 +329,7 @@ std::vector<TargetRun> GtestSource::finish(RunRecord process) {
   for (TargetRun& run : runs) {
     if (run.record.interrupted || !is_failure(run.record.outcome)) continue;
     if (run.record.output.empty()) run.record.output = process.output;
+    run.record.full_output_path = process.full_output_path;
     // The replay: this run's environment and seed, and its filter (the test
     // case, or a suite's filter, whose order the same GTEST_RANDOM_SEED repeats).
     RunSpec replay = plan_.make_run(run.record.index);

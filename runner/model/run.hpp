@@ -51,7 +51,10 @@ struct RunRecord {
   std::string replay;        // the shell command that replays it; empty: derived from the plan
   std::string gtest_filter;  // the --gtest_filter its process ran with, if any
   std::string token;         // its replay token (failing runs)
-  std::string artifact;      // the input a fuzzer saved for this failure, kept; empty: none
+  // A failing run's output kept whole (up to a cap) in a file, when it
+  // outgrew `output`; valid until the launcher's next wait().
+  std::string full_output_path;
+  std::string artifact;  // the input a fuzzer saved for this failure, kept; empty: none
 };
 
 }  // namespace deflake

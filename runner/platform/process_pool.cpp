@@ -52,6 +52,8 @@ struct ProcessPool::Run {
 
   Run(const RunSpec& s, const PoolOptions& o)
       : spec(s), capture(o.output_head_bytes, o.output_tail_bytes) {}
+  Run(const Run&) = delete;
+  Run& operator=(const Run&) = delete;
 };
 
 ProcessPool::ProcessPool(PoolOptions options, std::vector<std::string> base_env)
@@ -101,6 +103,9 @@ std::vector<std::string> ProcessPool::build_env(const RunSpec& spec,
 void ProcessPool::start(const RunSpec& spec) {
   auto run = std::make_unique<Run>(spec, options_);
   run->tmpdir = temp_root_.make_subdir("run-" + std::to_string(spec.job));
+  if (options_.spill_cap_bytes > 0)  // beside the run folders, never inside one the test can touch
+    run->capture.spill_to(temp_root_.path() + "/output-" + std::to_string(spec.job),
+                          options_.spill_cap_bytes);
   const std::vector<std::string> env = build_env(spec, run->tmpdir);
   SpawnRequest request;
   request.argv = &spec.argv;
@@ -256,6 +261,14 @@ RunRecord ProcessPool::finalize(Run& run) {
   record.duration_s = to_seconds(run.exited_at - run.started);
   record.output = run.capture.render();
   record.output_bytes = run.capture.total_bytes();
+  if (!run.capture.spill_path().empty()) {
+    if (is_failure(record.outcome) && !record.interrupted) {
+      record.full_output_path = run.capture.spill_path();
+      handed_out_.push_back(record.full_output_path);  // its reader is done by the next wait
+    } else {
+      ::unlink(run.capture.spill_path().c_str());
+    }
+  }
   return record;
 }
 
@@ -367,6 +380,8 @@ void ProcessPool::stop_all(StopLevel level) {
 
 LaunchEvents ProcessPool::wait() {
   LaunchEvents events;
+  for (const auto& path : handed_out_) ::unlink(path.c_str());
+  handed_out_.clear();
   while (!runs_.empty()) {
     const SignalCounts signals = take_signal_counts();
     events.interrupts += signals.interrupts;

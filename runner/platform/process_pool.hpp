@@ -35,6 +35,7 @@ struct PoolOptions {
   std::size_t output_tail_bytes = 64 * 1024;
   std::optional<std::uint64_t> memory_limit_bytes;
   std::optional<int> skip_exit_code = 77;
+  std::uint64_t spill_cap_bytes = 0;  // > 0: failing runs' long outputs kept whole up to this
 };
 
 class ProcessPool final : public Launcher {
@@ -82,6 +83,7 @@ class ProcessPool final : public Launcher {
   std::map<pid_t, std::optional<std::uint64_t>> orphans_;
   bool subreaper_ = false;
   std::vector<char> buffer_;
+  std::vector<std::string> handed_out_;  // spill files of returned runs: removed at the next wait
 };
 
 }  // namespace deflake

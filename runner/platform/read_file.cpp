@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "platform/fd.hpp"
@@ -15,6 +16,9 @@ FileContents read_whole_file(const std::string& path) {
     contents.error = errno;
     return contents;
   }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) == 0 && st.st_size > 0)  // one allocation for a file of known size
+    contents.text.reserve(static_cast<std::size_t>(st.st_size));
   char buffer[64 * 1024];
   for (;;) {
     const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);

@@ -251,6 +251,8 @@ ParsedRecord parse_checked(std::string_view text) {
   if (const json* m = r.object(j, "manifest")) rec.manifest = read_manifest(r, *m);
   rec.output_tail = r.string(j, "output_tail");
   rec.full_output = r.optional_string(j, "full_output");
+  // Added within version 1: a record without it is as valid as before.
+  if (j.contains("full_output_file")) rec.full_output_file = r.optional_string(j, "full_output_file");
   if (r.error.empty() && rec.signal_name.empty() != !rec.signal)
     r.fail("\"signal_name\" must be set exactly when \"signal\" is");
   if (!r.error.empty()) return problem(RecordProblem::invalid, "invalid record: " + r.error);
@@ -269,8 +271,9 @@ bool operator==(const StoreRecord& a, const StoreRecord& b) {
          a.outcome == b.outcome && a.exit_code == b.exit_code && a.signal == b.signal &&
          a.signal_name == b.signal_name && a.core_dumped == b.core_dumped &&
          a.duration_s == b.duration_s && a.output_tail == b.output_tail &&
-         a.full_output == b.full_output && a.note == b.note && a.replay == b.replay &&
-         a.artifact == b.artifact && a.token == b.token && a.manifest == b.manifest;
+         a.full_output == b.full_output && a.full_output_file == b.full_output_file &&
+         a.note == b.note && a.replay == b.replay && a.artifact == b.artifact &&
+         a.token == b.token && a.manifest == b.manifest;
 }
 
 std::string to_json(const StoreRecord& rec) {
@@ -305,6 +308,7 @@ std::string to_json(const StoreRecord& rec) {
   j["manifest"] = manifest_json(rec.manifest);
   j["output_tail"] = rec.output_tail;
   j["full_output"] = nullable(rec.full_output);
+  j["full_output_file"] = nullable(rec.full_output_file);
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

@@ -45,6 +45,9 @@ struct StoreRecord {
   double duration_s = 0;
   std::string output_tail;                 // head and tail of the run's output
   std::optional<std::string> full_output;  // whole output: the first failure of a target only
+  // ... or, when it is long, the file under the store's root that holds it
+  // ("outputs/<sha256 prefix>.log"), so that listing never reads it.
+  std::optional<std::string> full_output_file;
   std::string note;
   std::string replay;                   // the shell command that replays it without deflake
   std::optional<std::string> artifact;  // a fuzzer's saved input

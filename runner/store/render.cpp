@@ -119,6 +119,7 @@ std::string render_record(const StoreRecord& r) {
                                : "output (head and tail):\n" + indented(r.output_tail);
   if (r.full_output)
     out += fmt::format("full output: {} bytes, kept in the record file\n", r.full_output->size());
+  if (r.full_output_file) out += fmt::format("full output: {}\n", *r.full_output_file);
   return out;
 }
 

@@ -171,6 +171,15 @@ std::string Store::write(const StoreRecord& record) {
   return id;
 }
 
+std::string Store::write_output(std::string_view text) {
+  make_folders();
+  const std::string relative = "outputs/" + sha256_hex(text).substr(0, kIdDigits) + ".log";
+  if (::mkdir((root_ + "/outputs").c_str(), 0755) != 0 && errno != EEXIST)
+    throw SystemError("cannot create " + root_ + "/outputs", errno);
+  write_file_atomically(root_ + "/" + relative, text);
+  return relative;
+}
+
 std::vector<std::string> Store::record_ids() const {
   std::vector<std::string> ids;
   for (const auto& name : entries_or_throw(failures_dir()))
@@ -261,6 +270,12 @@ StoreLookup Store::newest() const {
 bool Store::remove(const std::string& id) {
   if (!is_record_name(id + ".json")) return false;
   const std::string path = record_path(id);
+  // Its long output goes with it (a file named by its own hash).
+  const StoreLookup found = load(id);
+  if (found.record && found.record->full_output_file &&
+      found.record->full_output_file->rfind("outputs/", 0) == 0 &&
+      found.record->full_output_file->find("..") == std::string::npos)
+    ::unlink((root_ + "/" + *found.record->full_output_file).c_str());
   if (::unlink(path.c_str()) == 0) {
     targets_seen_.reset();  // may no longer hold a failure of that target
     return true;

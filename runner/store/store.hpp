@@ -88,6 +88,11 @@ class Store {
   /// The most recently created readable record.
   StoreLookup newest() const;
 
+  /// Keeps a long output beside the records (crash-safely, named by its
+  /// hash) and returns its path relative to the root, for full_output_file.
+  /// Throws SystemError.
+  std::string write_output(std::string_view text);
+
   /// Deletes the record with exactly this id. false when there was none;
   /// throws SystemError when it exists and cannot be deleted.
   bool remove(const std::string& id);

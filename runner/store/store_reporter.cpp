@@ -6,11 +6,33 @@
 #include <climits>
 
 #include "base/error.hpp"
+#include "platform/read_file.hpp"
 #include "report/replay.hpp"
 #include "store/manifest.hpp"
 #include "store/record.hpp"
 
 namespace deflake {
+
+namespace {
+
+/// A long run's output kept whole: the launcher's spill file (the output's
+/// first bytes, up to its cap), and past the cap the end the capture kept.
+std::string whole_output(const RunRecord& run) {
+  FileContents file = read_whole_file(run.full_output_path);
+  if (file.error != 0) return run.output;
+  if (run.output_bytes > file.text.size()) {
+    // The end of the capture's rendering is the output's last bytes.
+    const std::uint64_t missing = run.output_bytes - file.text.size();
+    const std::size_t tail =
+        static_cast<std::size_t>(std::min<std::uint64_t>(missing, run.output.size()));
+    if (!file.text.empty() && file.text.back() != '\n') file.text += '\n';
+    file.text += "[" + std::to_string(missing - tail) + " bytes omitted]\n";
+    file.text.append(run.output, run.output.size() - tail, tail);
+  }
+  return std::move(file.text);
+}
+
+}  // namespace
 
 StoreReporter::StoreReporter(std::string root, std::string command, std::size_t per_target_cap)
     : store_(std::move(root)), command_(std::move(command)), cap_(per_target_cap) {
@@ -45,7 +67,17 @@ void StoreReporter::on_run_end(const RunRecord& run, const TargetResult& so_far)
   // capture's head and tail sizes, and those with the omission marked.)
   const std::string key = record.target + '\n' + record.argv.front();
   if (!whole_output_kept_.count(key) && !store_.has_failure_for(record.target, record.argv)) {
-    record.full_output = cap_full_output(run.output);
+    // A short output is all in the capture; a long one goes to a file of
+    // its own, so the record stays small and listing stays fast.
+    if (run.full_output_path.empty()) {
+      record.full_output = run.output;
+    } else {
+      try {
+        record.full_output_file = store_.write_output(cap_full_output(whole_output(run)));
+      } catch (const std::exception&) {
+        record.full_output = run.output;  // the record itself must not be lost
+      }
+    }
     whole_output_kept_.insert(key);
   }
   record.manifest = collect_manifest(plan_->argv.empty() ? "" : plan_->argv.front());

@@ -206,8 +206,12 @@ TEST(StoreRecord, EveryMissingOrMistypedFieldIsAnError) {
     auto missing = valid;
     missing.erase(key);
     const ParsedRecord a = parse_record(missing.dump());
-    EXPECT_EQ(a.problem, RecordProblem::invalid) << key;
-    EXPECT_NE(a.error.find(key), std::string::npos) << a.error;
+    if (key == "full_output_file") {  // added within version 1: records before it lack it
+      EXPECT_TRUE(a.record) << a.error;
+    } else {
+      EXPECT_EQ(a.problem, RecordProblem::invalid) << key;
+      EXPECT_NE(a.error.find(key), std::string::npos) << a.error;
+    }
     auto mistyped = valid;
     mistyped[key] = nlohmann::ordered_json::object({{"x", 1}});
     EXPECT_EQ(parse_record(mistyped.dump()).problem, RecordProblem::invalid) << key;
