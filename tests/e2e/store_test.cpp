@@ -114,5 +114,32 @@ TEST_F(Store, ReproSaysWhatDiffersFromTheRecordedEnvironment) {
   EXPECT_NE(r.out.find("reproduced 5/5"), std::string::npos) << r;
 }
 
+// The first failing log of a target is kept whole, beyond what the
+// capture keeps in memory (head and tail): the log people debug from.
+TEST_F(Store, TheFirstFailureOfATargetKeepsItsWholeOutput) {
+  const Result swept = sweep({"-n", "2", "-j", "1"}, {kOutput, "1000000", "lines", "1"});
+  ASSERT_EQ(swept.code(), 1) << swept;
+  std::vector<nlohmann::json> records;
+  for (const auto& entry : fs::directory_iterator(dir() + "/.deflake/failures")) {
+    std::ifstream in(entry.path());
+    records.push_back(nlohmann::json::parse(in));
+  }
+  ASSERT_EQ(records.size(), 2u);
+  int whole = 0;
+  for (const auto& record : records) {
+    if (record["full_output_file"].is_null()) continue;
+    ++whole;
+    std::ifstream in(dir() + "/.deflake/" + record["full_output_file"].get<std::string>());
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_EQ(text.str().size(), 1000000u);
+    EXPECT_EQ(text.str().rfind("<HEAD>", 0), 0u);
+    EXPECT_EQ(text.str().find("bytes omitted"), std::string::npos);
+    EXPECT_NE(text.str().find("<TAIL>"), std::string::npos);
+    EXPECT_LT(record["output_tail"].get<std::string>().size(), 100000u);
+  }
+  EXPECT_EQ(whole, 1) << "only the first failure of the target keeps it whole";
+}
+
 }  // namespace
 }  // namespace e2e
