@@ -1,10 +1,14 @@
 // cause: knobs — concurrency (requires any; not seed-dependent)
 //
-// A test that prepares for about 20 ms, then starts a server on a fixed TCP
-// port of 127.0.0.1 for about 10 ms, and fails when the port is taken
-// (EADDRINUSE): two copies of it running at once clash when their server
-// phases overlap. With deflake's runs overlapping (-j 2), a run whose bind
-// falls inside the other slot's 10 ms fails: about a third of them. With concurrency
+// A test that waits a jittered start-up delay (0 to 20 ms, from
+// std::random_device, as services do so that replicas do not start in step),
+// then starts a server on a fixed TCP port of 127.0.0.1 for 10 ms, and fails
+// when the port is taken (EADDRINUSE): two copies running at once clash when
+// their server phases overlap. With deflake's runs overlapping (-j 2), a run
+// whose bind falls inside the other slot's 10 ms fails: about a third to a
+// half of them. (Without the jitter the two slots can settle into a fixed
+// offset that never, or always, clashes, for a whole sweep.) The jitter alone
+// never fails a run: with the runs serialised there is nothing to clash with. With concurrency
 // pinned, the runs of the target overlap nothing, the port is free whenever a
 // run binds it, and every run passes. No SO_REUSEADDR: the clash is the point.
 // The socket is only bound (and listening), never connected, so closing it
@@ -26,10 +30,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <random>
 #include <thread>
 
 int main() {
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // set-up, port not held
+  std::random_device entropy;  // not the seed: the delay only de-synchronises the copies
+  std::this_thread::sleep_for(std::chrono::microseconds(entropy() % 20000));
   const auto port = static_cast<std::uint16_t>(20000 + getppid() % 10000);
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
