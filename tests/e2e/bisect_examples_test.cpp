@@ -41,14 +41,20 @@ void BisectExample::expect_diagnosis(const Expected& e) {
   EXPECT_EQ(d["verdict"], e.verdict) << what << r;
   EXPECT_EQ(d["cause"], e.cause) << what << r;
   EXPECT_EQ(d["culprits"].get<std::vector<std::string>>(), e.culprits) << what << r;
-  if (e.requires_) EXPECT_EQ(d["requires"], *e.requires_) << what << r;
-  if (e.seed_dependent) EXPECT_EQ(d["seed_dependent"], *e.seed_dependent) << what << r;
+  if (e.requires_) {
+    EXPECT_EQ(d["requires"], *e.requires_) << what << r;
+  }
+  if (e.seed_dependent) {
+    EXPECT_EQ(d["seed_dependent"], *e.seed_dependent) << what << r;
+  }
   EXPECT_EQ(r.code(), e.verdict == "stable-pass" ? 0 : 1) << what << r;
   // The evidence adds up, and a diagnosis of a cause comes with a repro.
   std::uint64_t runs = 0;
   for (const auto& row : d["evidence"]) runs += row["runs"].get<std::uint64_t>();
   EXPECT_LE(runs, d["total_runs"].get<std::uint64_t>());
-  if (e.cause == "knobs" || e.cause == "seed") EXPECT_TRUE(d["repro"].is_object()) << r;
+  if (e.cause == "knobs" || e.cause == "seed") {
+    EXPECT_TRUE(d["repro"].is_object()) << r;
+  }
 }
 
 TEST_F(BisectExample, Seed) {

@@ -73,7 +73,9 @@ TEST_F(Config, BadFilesPointAtTheLine) {
     const Result r = sweep({"--config", path}, {"true"});
     EXPECT_EQ(r.code(), 2) << c.text << r;
     EXPECT_NE(r.err.find(c.where), std::string::npos) << c.text << r;
-    if (!c.what.empty()) EXPECT_NE(r.err.find(c.what), std::string::npos) << c.text << r;
+    if (!c.what.empty()) {
+      EXPECT_NE(r.err.find(c.what), std::string::npos) << c.text << r;
+    }
   }
   write(path, "\xEF\xBB\xBF[run]\r\nruns = 2\r\n");  // a BOM and CRLF are fine
   const Result bom = sweep({"--config", path}, {"true"});

@@ -54,8 +54,12 @@ TEST(Manifest, CollectsThisMachine) {
   EXPECT_EQ(m.binary_sha256, sha256_file_hex(m.binary_path));
   // Without a CUDA driver (this machine, CI) there is simply no GPU; with
   // one, a GPU comes with the driver's version.
-  if (!m.gpus.empty()) EXPECT_FALSE(m.cuda_driver_version.empty());
-  if (m.cuda_driver_version.empty()) EXPECT_TRUE(m.gpus.empty());
+  if (!m.gpus.empty()) {
+    EXPECT_FALSE(m.cuda_driver_version.empty());
+  }
+  if (m.cuda_driver_version.empty()) {
+    EXPECT_TRUE(m.gpus.empty());
+  }
   EXPECT_EQ(collect_manifest("/bin/sh"), m);  // cached, and stable
 }
 
