@@ -67,6 +67,9 @@ std::string fix_direction(const std::string& knob) {
   if (knob == "concurrency")
     return "copies of the test clash over something shared (a port, a file, the GPU); use "
            "unique names, or RESOURCE_LOCK / RUN_SERIAL";
+  if (knob == "order")
+    return "tests leak state into each other: reset what the polluters change (globals, "
+           "singletons, files, environment) in SetUp/TearDown";
   if (knob == "seed")
     return "some inputs break the test: replay a failing seed and fix what it finds";
   return "";
@@ -105,6 +108,12 @@ std::string render_diagnosis(const TargetDiagnosis& t, double confidence, std::u
       pinning(d.culprits, list(d.culprits));
       for (const auto& knob : d.culprits) freeing({knob});
     }
+  } else if (d.cause == "order") {
+    out += fmt::format("cause: order — it fails after {} ran before it in the same process\n",
+                       list(d.polluters));
+    for (const auto& r : d.evidence)
+      out += fmt::format("  running {}: {}/{} failed (orders with the others first)\n",
+                         list(r.pinned), r.failures, r.runs);
   } else if (d.cause == "seed") {
     out += "cause: seed — the outcome is a function of the seed\n";
     pinning(t.candidates, "every knob");
@@ -179,7 +188,7 @@ std::string render_bisect_json(const std::vector<TargetDiagnosis>& targets,
                   {"culprits", d.culprits},
                   {"requires", d.requires_.empty() ? json(nullptr) : json(d.requires_)},
                   {"seed_dependent", d.seed_dependent ? json(*d.seed_dependent) : json(nullptr)},
-                  {"polluters", json::array()},
+                  {"polluters", d.polluters},
                   {"co_runners", json::array()},
                   {"repro", repro},
                   {"evidence", evidence},

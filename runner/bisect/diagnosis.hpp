@@ -77,6 +77,7 @@ struct Diagnosis {
   Verdict verdict = Verdict::stable_pass;
   std::string cause = "none";  // seed | knobs | order | unknown | undecided | none
   std::vector<std::string> culprits;
+  std::vector<std::string> polluters;  // cause order: the tests that must run first
   std::string requires_;               // "any" | "all" | "" (not a knob cause)
   std::optional<bool> seed_dependent;  // knob and seed causes
   std::uint64_t baseline_runs = 0, baseline_failures = 0;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bisect/diagnosis.hpp"
+#include "bisect/order_search.hpp"
 #include "exec/gtest_source.hpp"
 #include "platform/launcher.hpp"
 #include "report/listener.hpp"
@@ -42,6 +43,28 @@ class SweepOracle final : public BisectOracle {
   SweepPlan base_;
   BisectTarget target_;
   std::vector<const Knob*> knobs_;
+  Launcher& launcher_;
+  SweepListener& listener_;
+  bool interrupted_ = false;
+};
+
+/// The order search's oracle: a GoogleTest binary's filtered suite, shuffled,
+/// one process per seed (the suite strategy with `order` free).
+class SweepOrderOracle final : public OrderOracle {
+ public:
+  SweepOrderOracle(const SweepPlan& base, std::vector<std::string> command, std::string victim,
+                   Launcher& launcher, SweepListener& listener);
+  std::vector<OrderRun> run(const std::vector<std::string>& tests,
+                            const std::vector<std::uint64_t>& seeds) override;
+  bool interrupted() const override { return interrupted_; }
+
+  /// The plan of one run of `tests` with `seed` (for repro lines).
+  SweepPlan plan_for(std::uint64_t seed) const;
+
+ private:
+  SweepPlan base_;
+  std::vector<std::string> command_;
+  std::string victim_;
   Launcher& launcher_;
   SweepListener& listener_;
   bool interrupted_ = false;

@@ -86,6 +86,14 @@ std::vector<const Knob*> searchable_knobs(ProcessPool& pool, std::vector<std::st
   return knobs;
 }
 
+/// A test case that fails only in the suite, after certain others.
+struct OrderTarget {
+  std::string name;
+  std::vector<std::string> before;  // the tests before it in its first failing order
+  double rate = 0;                  // its failure rate in shuffled suites
+  std::uint64_t runs = 0;
+};
+
 }  // namespace
 
 int bisect_command(const BisectCommandOptions& b) {
@@ -118,20 +126,52 @@ int bisect_command(const BisectCommandOptions& b) {
   // The targets: the command, or each test case of a GoogleTest binary
   // (screened first: the stable ones are done).
   std::vector<BisectTarget> targets;
+  std::vector<OrderTarget> order_targets;
   std::vector<TargetDiagnosis> results;
   if (kind.gtest) {
     GtestWork work = gtest_work(o, plan, kind, env);
     SweepPlan screening = plan;
     screening.freed = knobs;
     screening.runs = o.runs.value_or(kScreeningRuns);
-    GtestSource source(screening, work);
+    // One process per run, as the diagnosis runs them: in a batch, state a
+    // test leaves behind reaches its next iteration, which alone it never sees.
+    GtestWork alone = work;
+    alone.strategy = GtestStrategy::isolated;
+    GtestSource source(screening, alone);
     progress.target("screening every test case");
     const SweepResult screened = run_sweep(screening, source, pool, progress);
     progress.clear();
     if (screened.interrupted) return kExitInterrupted;
+    // Alone, a test case cannot fail because of the others: a second
+    // screening runs the whole suite per process in shuffled orders.
+    std::vector<TargetResult> shuffled;
+    if (work.tests.size() > 1) {
+      SweepPlan suite = screening;
+      suite.freed = knobs;
+      suite.freed.push_back(find_knob("order"));
+      GtestWork whole = work;
+      whole.strategy = GtestStrategy::suite;
+      GtestSource source_suite(suite, whole);
+      progress.target("screening the suite in shuffled orders");
+      SweepResult in_suite = run_sweep(suite, source_suite, pool, progress);
+      progress.clear();
+      if (in_suite.interrupted) return kExitInterrupted;
+      shuffled = std::move(in_suite.targets);
+    }
     for (const TargetResult& r : screened.targets) {
       if (r.failures() > 0) {
         targets.push_back(BisectTarget{r.name(), o.command, r.name()});
+        continue;
+      }
+      const auto in_suite =
+          std::find_if(shuffled.begin(), shuffled.end(),
+                       [&](const TargetResult& s) { return s.name() == r.name(); });
+      if (in_suite != shuffled.end() && in_suite->failures() > 0) {
+        const RunRecord first = in_suite->failed_runs().front();
+        std::vector<std::string> before = first.order;
+        if (!before.empty()) before.pop_back();  // the victim itself
+        order_targets.push_back(
+            OrderTarget{r.name(), before, in_suite->failure_rate(), in_suite->counted()});
         continue;
       }
       TargetDiagnosis done;
@@ -149,7 +189,57 @@ int bisect_command(const BisectCommandOptions& b) {
   }
 
   bool interrupted = false;
+  for (const OrderTarget& victim : order_targets) {
+    const TimePoint target_started = Clock::now();
+    progress.target(victim.name + " (test order)");
+    SweepOrderOracle oracle(plan, o.command, victim.name, pool, progress);
+    BisectOptions options;
+    options.confidence = b.confidence;
+    options.max_runs = b.max_runs;
+    options.master_seed = plan.master_seed ^ fnv1a64(victim.name);
+    options.batch = std::max(4u, plan.effective_jobs() * 4);
+    const OrderSearch search =
+        find_polluters(oracle, victim.name, victim.before, victim.rate, victim.runs, options);
+    progress.clear();
+    TargetDiagnosis t;
+    t.name = victim.name;
+    t.argv = o.command;
+    t.argv.push_back("--gtest_filter=" + victim.name);
+    Diagnosis& d = t.diagnosis;
+    d.verdict = Verdict::flaky;
+    d.baseline_runs = victim.runs;
+    d.baseline_failures = static_cast<std::uint64_t>(victim.rate * double(victim.runs) + 0.5);
+    d.evidence = search.evidence;
+    d.total_runs = search.total_runs;
+    if (search.polluters) {
+      d.cause = "order";
+      d.culprits = {"order"};
+      d.polluters = *search.polluters;
+    } else {
+      d.cause = "undecided";
+      d.undecided_claim = search.undecided_claim;
+      d.runs_needed = search.runs_needed;
+    }
+    if (search.repro_seed) {
+      d.repro_seed = search.repro_seed;
+      d.repro_rate = victim.rate;
+      RunSpec spec = oracle.plan_for(*search.repro_seed).make_run(0);
+      std::string filter;
+      for (const auto& name : d.polluters) filter += name + ":";
+      spec.argv.push_back("--gtest_filter=" + filter + victim.name);
+      t.repro_argv = spec.argv;
+      t.repro_env = spec.env;
+      t.repro_shell = replay_command(spec);
+    }
+    t.wall_s = to_seconds(Clock::now() - target_started);
+    results.push_back(std::move(t));
+    if (oracle.interrupted()) {
+      interrupted = true;
+      break;
+    }
+  }
   for (const BisectTarget& target : targets) {
+    if (interrupted) break;
     const TimePoint target_started = Clock::now();
     progress.target(target.name);
     SweepOracle oracle(plan, target, knobs, pool, progress);

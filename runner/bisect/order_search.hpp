@@ -1,0 +1,53 @@
+// Cause `order`: a test case that fails only after certain other tests ran
+// in the same process. Finds the smallest set of polluters by delta
+// debugging over the tests that ran before the victim in a failing order.
+//
+// The question for a set S: does the victim fail when every test of S runs
+// before it? Each run shuffles S and the victim (GoogleTest's own shuffle),
+// and only runs in which all of S came first count. One failing run says
+// yes; "no" needs n* counted clean runs, n* sized from the victim's failure
+// rate under shuffling (as in diagnosis.hpp), which is a lower bound on its
+// rate when its polluters always run first: the claim is conservative.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bisect/diagnosis.hpp"
+
+namespace deflake {
+
+/// One run of a filtered suite: whether the victim failed, and which tests ran before it.
+struct OrderRun {
+  std::optional<bool> victim_failed;  // nullopt: the victim did not run (or was skipped)
+  std::vector<std::string> before;
+};
+
+class OrderOracle {
+ public:
+  virtual ~OrderOracle() = default;
+  /// Runs the tests `tests` (victim included) in one shuffled process per seed.
+  virtual std::vector<OrderRun> run(const std::vector<std::string>& tests,
+                                    const std::vector<std::uint64_t>& seeds) = 0;
+  virtual bool interrupted() const { return false; }
+};
+
+struct OrderSearch {
+  std::optional<std::vector<std::string>> polluters;  // nullopt: undecided
+  std::vector<EvidenceRow> evidence;                  // pinned: the tests run with the victim
+  std::uint64_t total_runs = 0;
+  std::optional<std::uint64_t> repro_seed;  // a failing run with the polluters only
+  std::string undecided_claim;
+  std::uint64_t runs_needed = 0;
+};
+
+/// Searches the polluters of `victim` among `before` (the tests that ran
+/// before it in a failing order). `rate`: the victim's failure rate under
+/// shuffling.
+OrderSearch find_polluters(OrderOracle& oracle, const std::string& victim,
+                           const std::vector<std::string>& before, double rate,
+                           std::uint64_t rate_runs, const BisectOptions& options);
+
+}  // namespace deflake
