@@ -122,5 +122,39 @@ TEST_F(BisectExample, StableAndBrokenHaveNoCause) {
   expect_diagnosis({{kExamples + "/bisect_broken"}, "stable-fail", "none", {}, {}, {}});
 }
 
+// Cause order: the victim and its smallest set of polluters, by name.
+TEST_F(BisectExample, OrderNamesThePolluters) {
+  const struct {
+    std::string binary, victim;
+    std::vector<std::string> polluters;
+  } cases[] = {
+      {kExamples + "/../gtest_order", "Cache.ColdStart", {"Cache.Warm"}},
+      {kExamples + "/bisect_order_two",
+       "Pool.Transfer",
+       {"Pool.LeakOnError", "Pool.LeakOnTimeout"}},
+  };
+  for (const auto& c : cases) {
+    const Result r = deflake({"bisect", "-j", "2", "--seed", "1", "--confidence", "0.999", "--json",
+                              report_path(), "--", c.binary},
+                             Launch{{}, {}, false, 300});
+    ASSERT_TRUE(r.report.is_object()) << r;
+    EXPECT_EQ(r.code(), 1) << r;
+    bool found = false;
+    for (const auto& d : r.report["diagnoses"]) {
+      if (d["target"] != c.victim) {
+        EXPECT_EQ(d["cause"], "none") << d;
+        continue;
+      }
+      found = true;
+      EXPECT_EQ(d["verdict"], "flaky") << r;
+      EXPECT_EQ(d["cause"], "order") << r;
+      EXPECT_EQ(d["culprits"], nlohmann::json::array({"order"})) << r;
+      EXPECT_EQ(d["polluters"].get<std::vector<std::string>>(), c.polluters) << r;
+      EXPECT_TRUE(d["repro"].is_object()) << r;
+    }
+    EXPECT_TRUE(found) << c.victim << r;
+  }
+}
+
 }  // namespace
 }  // namespace e2e

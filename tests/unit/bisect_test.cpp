@@ -9,6 +9,7 @@
 
 #include "bisect/ddmin.hpp"
 #include "bisect/diagnosis.hpp"
+#include "bisect/order_search.hpp"
 #include "deflake/seed_derivation.hpp"
 
 namespace deflake {
@@ -177,6 +178,57 @@ TEST(Bisect, CleanRunsNeeded) {
   EXPECT_EQ(clean_runs_needed(0.1, 0.05), 29u);  // the rule of three: about 3/p
   EXPECT_EQ(clean_runs_needed(1.0, 0.05), 1u);
   EXPECT_GT(clean_runs_needed(0.01, 0.05), 290u);
+}
+
+}  // namespace
+}  // namespace deflake
+
+namespace deflake {
+namespace {
+
+/// A suite in which the victim fails when every polluter ran before it.
+class SimulatedSuite final : public OrderOracle {
+ public:
+  SimulatedSuite(std::vector<std::string> polluters, double p)
+      : polluters_(std::move(polluters)), p_(p) {}
+  std::vector<OrderRun> run(const std::vector<std::string>& tests,
+                            const std::vector<std::uint64_t>& seeds) override {
+    std::vector<OrderRun> out;
+    for (std::size_t i = 0; i < seeds.size(); ++i) {
+      std::vector<std::string> order = tests;
+      std::shuffle(order.begin(), order.end(), noise_);
+      const auto victim = std::find(order.begin(), order.end(), "V");
+      OrderRun run;
+      run.before.assign(order.begin(), victim);
+      const bool polluted =
+          std::all_of(polluters_.begin(), polluters_.end(), [&](const std::string& p) {
+            return std::find(run.before.begin(), run.before.end(), p) != run.before.end();
+          });
+      run.victim_failed = polluted && std::uniform_real_distribution<double>(0, 1)(noise_) < p_;
+      out.push_back(run);
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::string> polluters_;
+  double p_;
+  std::mt19937_64 noise_{3};
+};
+
+TEST(OrderSearch, FindsTheSmallestSetOfPolluters) {
+  const std::vector<std::string> before = {"A", "B", "C", "D", "E", "F"};
+  for (const std::vector<std::string>& polluters :
+       {std::vector<std::string>{"D"}, std::vector<std::string>{"B", "E"}}) {
+    SimulatedSuite suite(polluters, 0.9);
+    BisectOptions options;
+    options.confidence = 0.99;
+    const OrderSearch search = find_polluters(suite, "V", before, 0.3, 200, options);
+    ASSERT_TRUE(search.polluters) << search.undecided_claim;
+    EXPECT_EQ(*search.polluters, polluters);
+    EXPECT_TRUE(search.repro_seed);
+    EXPECT_LE(search.total_runs, options.max_runs);
+  }
 }
 
 }  // namespace
