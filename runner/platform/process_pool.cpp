@@ -128,7 +128,8 @@ void ProcessPool::start(const RunSpec& spec) {
   runs_.push_back(std::move(run));
 }
 
-void ProcessPool::check_exits() {
+bool ProcessPool::check_exits() {
+  bool newly = false;
   for (auto& run : runs_) {
     if (run->exit) continue;
     siginfo_t info{};
@@ -140,8 +141,10 @@ void ProcessPool::check_exits() {
     if (auto status = decode_child_info(info)) {
       run->exit = status;
       run->exited_at = Clock::now();
+      newly = true;
     }
   }
+  return newly;
 }
 
 void ProcessPool::collect_orphans() {
@@ -388,12 +391,14 @@ LaunchEvents ProcessPool::wait() {
     if (signals.stops > 0) suspend_all();
     // Exits are checked on every pass, not only after a SIGCHLD: one waitid
     // per run is cheap, and it does not depend on signal delivery.
-    check_exits();
-    // Scan for orphans after a SIGCHLD, and while a run lingers: its
-    // leftovers may end without a SIGCHLD reaching deflake.
+    const bool exited = check_exits();
+    // Scan for orphans after a SIGCHLD, when a main process has just ended
+    // (the kernel reparents its escaped children to deflake before its exit
+    // can be seen, but its SIGCHLD may not have been counted yet), and while
+    // a run lingers: its leftovers may end without a SIGCHLD reaching deflake.
     const bool lingering = std::any_of(runs_.begin(), runs_.end(),
                                        [](const auto& r) { return r->exit && r->linger_until; });
-    if (signals.children > 0 || lingering) collect_orphans();
+    if (signals.children > 0 || exited || lingering) collect_orphans();
     const TimePoint now = Clock::now();
     for (auto it = runs_.begin(); it != runs_.end();) {
       Run& run = **it;

@@ -62,7 +62,7 @@ class ProcessPool final : public Launcher {
   struct Run;
 
   std::vector<std::string> build_env(const RunSpec& spec, const std::string& tmpdir) const;
-  void check_exits();
+  bool check_exits();  // true when a main process was newly seen to end
   void collect_orphans();
   void advance(Run& run, TimePoint now);
   bool has_leftovers(const Run& run) const;
