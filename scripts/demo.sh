@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a bundled example: installs what is missing, builds, then
-# sweeps a flaky test under 300 seeds and replays one failing seed.
+# sweeps a flaky test under 300 seeds, replays one failing seed, and ends with
+# `deflake bisect` naming the cause of another flaky example.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
@@ -18,3 +19,9 @@ if [ -n "$seed" ]; then
   echo "\$ DEFLAKE_SEED=$seed csv_roundtrip      # the replay: fails again, every time"
   DEFLAKE_SEED=$seed "$example" || true
 fi
+# The cause, named: float atomics change the summation order.
+echo
+echo "\$ deflake bisect -- bisect_atomics"
+status=0
+(cd "$root/build/examples/bisect" && "$deflake" bisect -- ./bisect_atomics) || status=$?
+[ "$status" -eq 1 ] || { echo "expected bisect to diagnose a flaky example (exit 1), got $status" >&2; exit 1; }
