@@ -12,6 +12,7 @@ namespace {
 class Collector final : public SweepListener {
  public:
   Collector(std::size_t runs, SweepListener& next) : results_(runs), next_(next) {}
+  void on_sweep_start(const SweepStart& start) override { next_.on_sweep_start(start); }
   void on_run_end(const RunRecord& record, const TargetResult& so_far) override {
     if (record.index < results_.size() && !record.interrupted && record.outcome != Outcome::skip)
       results_[record.index] = is_failure(record.outcome);
@@ -29,6 +30,7 @@ class OrderCollector final : public SweepListener {
  public:
   OrderCollector(std::size_t runs, std::string victim, SweepListener& next)
       : results_(runs), victim_(std::move(victim)), next_(next) {}
+  void on_sweep_start(const SweepStart& start) override { next_.on_sweep_start(start); }
   void on_run_end(const RunRecord& record, const TargetResult& so_far) override {
     if (so_far.name() == victim_ && record.index < results_.size() && !record.interrupted &&
         record.outcome != Outcome::skip) {

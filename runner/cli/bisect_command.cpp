@@ -15,6 +15,7 @@
 #include "platform/atomic_file.hpp"
 #include "platform/spawn.hpp"
 #include "report/replay.hpp"
+#include "store/store_reporter.hpp"
 
 namespace deflake {
 namespace {
@@ -50,6 +51,23 @@ class Progress final : public SweepListener {
   std::uint64_t runs_ = 0;
   TimePoint last_{};
 };
+
+/// Passes events to a listener owned elsewhere.
+class ForwardTo final : public SweepListener {
+ public:
+  explicit ForwardTo(SweepListener& to) : to_(to) {}
+  void on_sweep_start(const SweepStart& start) override { to_.on_sweep_start(start); }
+  void on_run_end(const RunRecord& record, const TargetResult& so_far) override {
+    to_.on_run_end(record, so_far);
+  }
+
+ private:
+  SweepListener& to_;
+};
+
+// Failures of one target that one bisect keeps in the store: bisect fails
+// the test on purpose, hundreds of times; the first few are the ones to replay.
+constexpr std::size_t kKeptPerTarget = 10;
 
 /// The knobs searched: every one of the catalog but `seed` and `order`
 /// (seeds keep varying; order has its own search), less the ones that
@@ -113,7 +131,12 @@ int bisect_command(const BisectCommandOptions& b) {
   const std::vector<const Knob*> knobs = searchable_knobs(pool, skipped);
   std::vector<std::string> candidates;
   for (const Knob* k : knobs) candidates.push_back(k->name);
-  Progress progress(isatty(STDERR_FILENO) != 0 && o.verbosity != Verbosity::quiet);
+  Progress shown(isatty(STDERR_FILENO) != 0 && o.verbosity != Verbosity::quiet);
+  Progress& progress_line = shown;
+  // Failures go into the store too (the first kKeptPerTarget of a target).
+  ListenerList progress;
+  progress.add(std::make_unique<ForwardTo>(shown));
+  progress.add(std::make_unique<StoreReporter>(o.store_dir, "bisect", kKeptPerTarget));
 
   if (o.verbosity != Verbosity::quiet)
     fmt::print(stderr, "deflake bisect: {}, master seed {}{}; knobs {}\n", shell_join(o.command),
@@ -138,9 +161,9 @@ int bisect_command(const BisectCommandOptions& b) {
     GtestWork alone = work;
     alone.strategy = GtestStrategy::isolated;
     GtestSource source(screening, alone);
-    progress.target("screening every test case");
+    progress_line.target("screening every test case");
     const SweepResult screened = run_sweep(screening, source, pool, progress);
-    progress.clear();
+    progress_line.clear();
     if (screened.interrupted) return kExitInterrupted;
     // Alone, a test case cannot fail because of the others: a second
     // screening runs the whole suite per process in shuffled orders.
@@ -152,9 +175,9 @@ int bisect_command(const BisectCommandOptions& b) {
       GtestWork whole = work;
       whole.strategy = GtestStrategy::suite;
       GtestSource source_suite(suite, whole);
-      progress.target("screening the suite in shuffled orders");
+      progress_line.target("screening the suite in shuffled orders");
       SweepResult in_suite = run_sweep(suite, source_suite, pool, progress);
-      progress.clear();
+      progress_line.clear();
       if (in_suite.interrupted) return kExitInterrupted;
       shuffled = std::move(in_suite.targets);
     }
@@ -191,7 +214,7 @@ int bisect_command(const BisectCommandOptions& b) {
   bool interrupted = false;
   for (const OrderTarget& victim : order_targets) {
     const TimePoint target_started = Clock::now();
-    progress.target(victim.name + " (test order)");
+    progress_line.target(victim.name + " (test order)");
     SweepOrderOracle oracle(plan, o.command, victim.name, pool, progress);
     BisectOptions options;
     options.confidence = b.confidence;
@@ -200,7 +223,7 @@ int bisect_command(const BisectCommandOptions& b) {
     options.batch = std::max(4u, plan.effective_jobs() * 4);
     const OrderSearch search =
         find_polluters(oracle, victim.name, victim.before, victim.rate, victim.runs, options);
-    progress.clear();
+    progress_line.clear();
     TargetDiagnosis t;
     t.name = victim.name;
     t.argv = o.command;
@@ -241,7 +264,7 @@ int bisect_command(const BisectCommandOptions& b) {
   for (const BisectTarget& target : targets) {
     if (interrupted) break;
     const TimePoint target_started = Clock::now();
-    progress.target(target.name);
+    progress_line.target(target.name);
     SweepOracle oracle(plan, target, knobs, pool, progress);
     BisectOptions options;
     options.confidence = b.confidence;
@@ -255,7 +278,7 @@ int bisect_command(const BisectCommandOptions& b) {
     t.candidates = candidates;
     t.skipped = skipped;
     t.diagnosis = diagnose(oracle, candidates, options);
-    progress.clear();
+    progress_line.clear();
     if (t.diagnosis.repro_seed) {
       RunSpec spec = oracle.plan_for(t.diagnosis.repro_pinned, *t.diagnosis.repro_seed).make_run(0);
       if (!target.gtest_test.empty()) spec.argv.push_back("--gtest_filter=" + target.gtest_test);

@@ -25,7 +25,10 @@ int sweep_once(const RunOptions& o, const std::string& name) {
   StoreReporter& kept = *store;
   listeners.add(std::move(store));  // first: a failure is kept before it is printed
   listeners.add(std::make_unique<ConsoleReporter>(console_options(o)));
-  if (!o.json_path.empty()) listeners.add(std::make_unique<JsonReporter>(o.json_path, "run"));
+  if (!o.json_path.empty())
+    listeners.add(std::make_unique<JsonReporter>(
+        o.json_path, "run",
+        [&kept](const std::string& target, std::uint64_t run) { return kept.id_of(target, run); }));
   const int code = execute_sweep(o, plan, listeners);
   if (kept.written() > 0 && o.verbosity != Verbosity::quiet) {
     try {  // stderr may be gone (a closed pipe): the exit code still tells

@@ -14,7 +14,8 @@ using nlohmann::json;
 
 constexpr const char* kVersion = DEFLAKE_VERSION;
 
-json failed_run_json(const RunRecord& run, const SweepPlan* plan) {
+json failed_run_json(const RunRecord& run, const SweepPlan* plan, const std::string& target,
+                     const StoreIdLookup& store_id) {
   json j;
   j["seed"] = run.seed;
   j["run"] = run.index;
@@ -37,11 +38,13 @@ json failed_run_json(const RunRecord& run, const SweepPlan* plan) {
   j["output_tail"] = run.output;
   j["output_bytes"] = run.output_bytes;
   j["token"] = run.token.empty() ? json(nullptr) : json(run.token);
-  j["store_id"] = nullptr;  // store record (store issue)
+  const std::string id = store_id ? store_id(target, run.index) : std::string();
+  j["store_id"] = id.empty() ? json(nullptr) : json(id);
   return j;
 }
 
-json target_json(const TargetResult& r, const SweepOutcome& outcome) {
+json target_json(const TargetResult& r, const SweepOutcome& outcome,
+                 const StoreIdLookup& store_id) {
   json target;
   target["name"] = r.name();
   target["argv"] = r.argv();
@@ -61,7 +64,7 @@ json target_json(const TargetResult& r, const SweepOutcome& outcome) {
   json failed = json::array();
   for (const RunRecord& run : r.failed_runs()) {
     seeds.push_back(run.seed);
-    failed.push_back(failed_run_json(run, outcome.plan));
+    failed.push_back(failed_run_json(run, outcome.plan, r.name(), store_id));
   }
   target["failing_seeds"] = seeds;
   target["failed_runs"] = failed;
@@ -78,7 +81,8 @@ json target_json(const TargetResult& r, const SweepOutcome& outcome) {
 
 }  // namespace
 
-std::string render_json_report(const std::string& command, const SweepOutcome& outcome) {
+std::string render_json_report(const std::string& command, const SweepOutcome& outcome,
+                               const StoreIdLookup& store_id) {
   json doc;
   doc["schema"] = "deflake.report/1";
   doc["tool"] = {{"name", "deflake"}, {"version", kVersion}};
@@ -97,14 +101,15 @@ std::string render_json_report(const std::string& command, const SweepOutcome& o
   doc["wall_s"] = outcome.wall_s;
   doc["strategy"] = outcome.strategy;
   json targets = json::array();
-  for (const TargetResult& r : *outcome.targets) targets.push_back(target_json(r, outcome));
+  for (const TargetResult& r : *outcome.targets)
+    targets.push_back(target_json(r, outcome, store_id));
   doc["targets"] = targets;
   // Test output may hold invalid UTF-8: replace it rather than fail the report.
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 void JsonReporter::on_sweep_end(const SweepOutcome& outcome) {
-  write_file_atomically(path_, render_json_report(command_, outcome));
+  write_file_atomically(path_, render_json_report(command_, outcome, store_id_));
 }
 
 }  // namespace deflake

@@ -82,7 +82,7 @@ void StoreReporter::on_run_end(const RunRecord& run, const TargetResult& so_far)
   }
   record.manifest = collect_manifest(plan_->argv.empty() ? "" : plan_->argv.front());
   try {
-    store_.write(record);
+    ids_[{record.target, run.index}] = store_.write(record);
     ++written_;
   } catch (const std::exception& e) {
     // Loud, once, and the sweep goes on: its report still has every failure.
@@ -92,5 +92,10 @@ void StoreReporter::on_run_end(const RunRecord& run, const TargetResult& so_far)
 }
 
 void StoreReporter::on_sweep_end(const SweepOutcome&) {}
+
+std::string StoreReporter::id_of(const std::string& target, std::uint64_t run) const {
+  const auto it = ids_.find({target, run});
+  return it == ids_.end() ? std::string() : it->second;
+}
 
 }  // namespace deflake

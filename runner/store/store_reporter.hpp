@@ -26,6 +26,8 @@ class StoreReporter final : public SweepListener {
   /// Failures written.
   std::size_t written() const { return written_; }
   const std::string& root() const { return store_.root(); }
+  /// The ID a failing run of `target` was kept under ("" when it was not).
+  std::string id_of(const std::string& target, std::uint64_t run) const;
 
  private:
   Store store_;
@@ -34,6 +36,7 @@ class StoreReporter final : public SweepListener {
   const SweepPlan* plan_ = nullptr;
   std::map<std::string, std::size_t> kept_;  // per target in this invocation
   std::set<std::string> whole_output_kept_;  // targets whose first failure is kept whole
+  std::map<std::pair<std::string, std::uint64_t>, std::string> ids_;  // (target, run) → ID
   std::size_t written_ = 0;
   std::string error_;
   std::string cwd_;

@@ -35,6 +35,12 @@ TEST_F(Store, ASeedFailureRoundTripsThroughTheStore) {
   ASSERT_EQ(swept.code(), 1) << swept;
   const std::size_t failures = swept.target()["failures"];
   EXPECT_EQ(records_in(dir() + "/.deflake"), failures);
+  // The report names where each failing run was kept.
+  for (const auto& run : swept.target()["failed_runs"]) {
+    ASSERT_TRUE(run["store_id"].is_string()) << run;
+    EXPECT_TRUE(
+        fs::exists(dir() + "/.deflake/failures/" + run["store_id"].get<std::string>() + ".json"));
+  }
   const Result listed = deflake({"store", "list"});
   EXPECT_EQ(listed.code(), 0) << listed;
   EXPECT_EQ(lines(listed.out), failures + 1) << listed;  // a header line
