@@ -18,7 +18,8 @@ if [ -z "$sanitize" ]; then
 else
   build="$root/build-$sanitize"
   BUILD_TYPE=Debug "$root/scripts/build.sh" "$build" -DDEFLAKE_SANITIZE="$sanitize" \
-    -DDEFLAKE_BUILD_BENCH=OFF -DDEFLAKE_BUILD_EXAMPLES=OFF -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g"
+    -DDEFLAKE_BUILD_BENCH=OFF -DDEFLAKE_BUILD_EXAMPLES=OFF -DDEFLAKE_BUILD_E2E_TESTS=OFF \
+    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
