@@ -189,33 +189,28 @@ std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, 
   const std::vector<std::uint64_t> passing(
       t.passing.begin(),
       t.passing.begin() + static_cast<std::ptrdiff_t>(std::min(kSeedsReplayed, t.passing.size())));
-  Tally replays;
-  for (std::uint64_t seed : failing) {
-    if (!budget_left()) return std::nullopt;
-    const auto results = oracle_.run(pinned, std::vector<std::uint64_t>(r, seed));
-    std::uint64_t failed = 0, counted = 0;
-    for (const auto& res : results)
-      if (res) ++counted, failed += *res;
-    used_ += counted;
-    if (failed < counted) {
-      d.notes.push_back(fmt::format("failing seed {} passed {}/{} replays with {} pinned", seed,
-                                    counted - failed, counted, list(pinned)));
-      return false;
+  // Replays each seed r times; false (with a note) when one changes its mind.
+  auto consistent = [&](const std::vector<std::uint64_t>& seeds,
+                        bool failed_before) -> std::optional<bool> {
+    for (std::uint64_t seed : seeds) {
+      if (!budget_left()) return std::nullopt;
+      const auto results = oracle_.run(pinned, std::vector<std::uint64_t>(r, seed));
+      std::uint64_t failed = 0, counted = 0;
+      for (const auto& res : results)
+        if (res) ++counted, failed += *res;
+      used_ += counted;
+      const std::uint64_t changed = failed_before ? counted - failed : failed;
+      if (changed > 0) {
+        d.notes.push_back(fmt::format(
+            "{} seed {} {} {}/{} replays with {} pinned", failed_before ? "failing" : "passing",
+            seed, failed_before ? "passed" : "failed", changed, counted, list(pinned)));
+        return false;
+      }
     }
-  }
-  for (std::uint64_t seed : passing) {
-    if (!budget_left()) return std::nullopt;
-    const auto results = oracle_.run(pinned, std::vector<std::uint64_t>(r, seed));
-    std::uint64_t failed = 0, counted = 0;
-    for (const auto& res : results)
-      if (res) ++counted, failed += *res;
-    used_ += counted;
-    if (failed > 0) {
-      d.notes.push_back(fmt::format("passing seed {} failed {}/{} replays with {} pinned", seed,
-                                    failed, counted, list(pinned)));
-      return false;
-    }
-  }
+    return true;
+  };
+  if (const auto answer = consistent(failing, true); answer != true) return answer;
+  if (const auto answer = consistent(passing, false); answer != true) return answer;
   d.notes.push_back(
       fmt::format("the seed decides: {} failing seed(s) failed {}/{} replays each, "
                   "{} passing seed(s) passed every replay",

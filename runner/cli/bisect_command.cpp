@@ -65,6 +65,25 @@ class ForwardTo final : public SweepListener {
   SweepListener& to_;
 };
 
+/// The engine's options for one target: its own fresh seeds, batches that
+/// keep every job busy.
+BisectOptions options_for(const BisectCommandOptions& b, const SweepPlan& plan,
+                          const std::string& target) {
+  BisectOptions options;
+  options.confidence = b.confidence;
+  options.max_runs = b.max_runs;
+  options.master_seed = plan.master_seed ^ fnv1a64(target);
+  options.batch = std::max(4u, plan.effective_jobs() * 4);
+  return options;
+}
+
+/// The reproducing run's command line, environment and shell form.
+void set_repro(TargetDiagnosis& t, const RunSpec& spec) {
+  t.repro_argv = spec.argv;
+  t.repro_env = spec.env;
+  t.repro_shell = replay_command(spec);
+}
+
 // Failures of one target that one bisect keeps in the store: bisect fails
 // the test on purpose, hundreds of times; the first few are the ones to replay.
 constexpr std::size_t kKeptPerTarget = 10;
@@ -216,11 +235,7 @@ int bisect_command(const BisectCommandOptions& b) {
     const TimePoint target_started = Clock::now();
     progress_line.target(victim.name + " (test order)");
     SweepOrderOracle oracle(plan, o.command, victim.name, pool, progress);
-    BisectOptions options;
-    options.confidence = b.confidence;
-    options.max_runs = b.max_runs;
-    options.master_seed = plan.master_seed ^ fnv1a64(victim.name);
-    options.batch = std::max(4u, plan.effective_jobs() * 4);
+    const BisectOptions options = options_for(b, plan, victim.name);
     const OrderSearch search =
         find_polluters(oracle, victim.name, victim.before, victim.rate, victim.runs, options);
     progress_line.clear();
@@ -250,9 +265,7 @@ int bisect_command(const BisectCommandOptions& b) {
       std::string filter;
       for (const auto& name : d.polluters) filter += name + ":";
       spec.argv.push_back("--gtest_filter=" + filter + victim.name);
-      t.repro_argv = spec.argv;
-      t.repro_env = spec.env;
-      t.repro_shell = replay_command(spec);
+      set_repro(t, spec);
     }
     t.wall_s = to_seconds(Clock::now() - target_started);
     results.push_back(std::move(t));
@@ -266,11 +279,7 @@ int bisect_command(const BisectCommandOptions& b) {
     const TimePoint target_started = Clock::now();
     progress_line.target(target.name);
     SweepOracle oracle(plan, target, knobs, pool, progress);
-    BisectOptions options;
-    options.confidence = b.confidence;
-    options.max_runs = b.max_runs;
-    options.master_seed = plan.master_seed ^ fnv1a64(target.name);
-    options.batch = std::max(4u, plan.effective_jobs() * 4);
+    const BisectOptions options = options_for(b, plan, target.name);
     TargetDiagnosis t;
     t.name = target.name;
     t.argv = target.command;
@@ -282,9 +291,7 @@ int bisect_command(const BisectCommandOptions& b) {
     if (t.diagnosis.repro_seed) {
       RunSpec spec = oracle.plan_for(t.diagnosis.repro_pinned, *t.diagnosis.repro_seed).make_run(0);
       if (!target.gtest_test.empty()) spec.argv.push_back("--gtest_filter=" + target.gtest_test);
-      t.repro_argv = spec.argv;
-      t.repro_env = spec.env;
-      t.repro_shell = replay_command(spec);
+      set_repro(t, spec);
     }
     t.wall_s = to_seconds(Clock::now() - target_started);
     results.push_back(std::move(t));
