@@ -7,16 +7,16 @@
 //    or all: stable-fail). Cause `none` for stable targets.
 //  - "Configuration K fails": one failing run proves it; no test needed.
 //  - "Pinning S removes the failures": zero failures in n runs where
-//    (1 − p_L)^n ≤ α/2 and p_L is the baseline rate's lower confidence
-//    bound at 1 − α/2. Under the null (pinning S changes nothing) the rate
-//    is p ≥ p_L except with probability α/2, and then n clean runs happen
-//    with probability ≤ α/2: the claim is wrong with probability ≤ α (a
-//    union bound). n adapts to the observed rate (about 3/p at 95%), and
-//    a claim stops at its first failure. Runs with seeds that failed in
-//    the baseline go first: under the null each fails with probability at
-//    least p (exactly p when seeds do not matter, more when they do), so
-//    they only make the test harder to pass — and they expose
-//    seed-dependent causes at once.
+//    (1 − p_L/3)^n ≤ α/2 and p_L is the baseline rate's lower confidence
+//    bound at 1 − α/2. Under the null (pinning S does not remove them; it
+//    may lower the rate, as running copies one at a time lowers a race's,
+//    but not three-fold) the rate is ≥ p_L/3 except with probability α/2,
+//    and then n clean runs happen with probability ≤ α/2: the claim is
+//    wrong with probability ≤ α (a union bound). n adapts to the observed rate (about 3/p at 95%),
+//    and a claim stops at its first failure. Runs with seeds that failed in the baseline go first:
+//    under the null each fails with probability at least p (exactly p when seeds do not matter,
+//    more when they do), so they only make the test harder to pass — and they expose seed-dependent
+//    causes at once.
 //  - Culprits: ddmin over the pinned side finds a smallest set M whose
 //    pinning removes the failures. |M| ≥ 2: each culprit alone causes
 //    failures (requires "any"), confirmed by freeing each alone. |M| = 1:
@@ -59,9 +59,9 @@ class BisectOracle {
 
 struct BisectOptions {
   double confidence = 0.95;
-  std::uint64_t max_runs = 4000;  // every run the diagnosis may use
-  std::uint64_t master_seed = 1;  // fresh seeds: run_seed(master_seed, i)
-  unsigned batch = 8;             // runs asked of the oracle at once (about -j × 4)
+  std::uint64_t max_runs = 10000;  // every run the diagnosis may use
+  std::uint64_t master_seed = 1;   // fresh seeds: run_seed(master_seed, i)
+  unsigned batch = 8;              // runs asked of the oracle at once (about -j × 4)
 };
 
 /// One configuration's runs: evidence for the report.

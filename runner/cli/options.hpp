@@ -60,7 +60,7 @@ struct ReproOptions {
 struct BisectCommandOptions {
   RunOptions run;
   double confidence = 0.95;
-  std::uint64_t max_runs = 4000;
+  std::uint64_t max_runs = 10000;
 };
 
 /// `deflake store list | show ID | rm ID | gc`.
