@@ -146,7 +146,10 @@ Answer Engine::fails(const Names& pinned, const std::string& claim) {
 // the target is not flaky (the diagnosis is then complete).
 bool Engine::baseline(Diagnosis& d) {
   Tally& b = tally({}, "every knob free: the failure rate");
-  const std::uint64_t clean_cap = std::max<std::uint64_t>(50, options_.max_runs / 4);
+  // No failure in this many runs: stable-pass (300 clean runs rule out a
+  // rate of 1% at 95%); a rarer flake needs a `deflake run` of its own size.
+  const std::uint64_t clean_cap =
+      std::min<std::uint64_t>(300, std::max<std::uint64_t>(50, options_.max_runs / 4));
   for (;;) {
     const std::uint64_t passes = b.runs - b.failures;
     if (b.failures >= kBaselineFailures && passes > 0) break;

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Runs per diagnosis against the statistical floor, and wall time, for every
+# bundled bisect example (issue: "goal ≤ 2× the floor, and a median diagnosis
+# of a 10%-flaky millisecond test in under 10 s on 2 cores").
+#
+#   bench/bisect_runs.sh [BUILD_DIR] [SEEDS...]     (default: build, seeds 1 2 3)
+#
+# The floor of a diagnosis, at the baseline's observed rate p and α = 0.05,
+# counts only what its conclusion needs, for a procedure that knew where to
+# look:
+#   knobs, requires any, k culprits: k × 1/p   (each "freeing only X fails":
+#                                               expected runs to a first failure)
+#                                    + ln α / ln(1 − p)   (one "pinning them removes")
+#   knobs, requires all, k culprits: k × ln α / ln(1 − p) + 1/p
+#   seed, unknown:                   1/p (every knob pinned, it still fails) + 2 replays
+#   order, k polluters:              k × 1/p + ln α / ln(1 − p)
+#   none:                            the baseline's clean runs
+# "floor+baseline" adds 8/p runs: the fewest that estimate p at all (8
+# failures), which any procedure that does not know p in advance must spend.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd)
+shift || true
+seeds=("$@")
+[ ${#seeds[@]} -gt 0 ] || seeds=(1 2 3)
+deflake="$build/runner/deflake"
+examples="$build/examples/bisect"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+echo "deflake bisect: runs per diagnosis ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), seeds ${seeds[*]})"
+cases=(bisect_seed bisect_threads bisect_aslr hashseed bisect_atomics bisect_algo bisect_tf32
+       bisect_two_causes_any bisect_two_causes_all bisect_concurrency bisect_user_knob
+       bisect_unknown bisect_stable bisect_broken gtest_order bisect_order_two)
+for name in "${cases[@]}"; do
+  for seed in "${seeds[@]}"; do
+    case $name in
+      hashseed) cmd=(python3 bisect_hashseed.py) ;;
+      gtest_order) cmd=(../gtest_order) ;;
+      *) cmd=("./$name") ;;
+    esac
+    start=$(date +%s.%N)
+    (cd "$examples" && "$deflake" bisect -q -j 2 --seed "$seed" --json "$out/$name.$seed.json" -- "${cmd[@]}" >/dev/null 2>&1) || true
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc > "$out/$name.$seed.wall"
+  done
+done
+python3 - "$out" "${seeds[@]}" <<'PY'
+import json, math, statistics, sys
+out, seeds = sys.argv[1], sys.argv[2:]
+names = ["bisect_seed", "bisect_threads", "bisect_aslr", "hashseed", "bisect_atomics", "bisect_algo",
+         "bisect_tf32", "bisect_two_causes_any", "bisect_two_causes_all", "bisect_concurrency",
+         "bisect_user_knob", "bisect_unknown", "bisect_stable", "bisect_broken", "gtest_order",
+         "bisect_order_two"]
+A = 0.05
+def clean(p): return math.log(A) / math.log(1 - p) if 0 < p < 1 else 0
+print(f"{'example':22} {'cause':26} {'p':>5} {'runs':>6} {'floor':>6} {'ratio':>6} {'fl+base':>7} {'ratio':>6} {'wall':>6}")
+ratios, ratios2, walls = [], [], []
+for name in names:
+    rows = []
+    for s in seeds:
+        try:
+            doc = json.load(open(f"{out}/{name}.{s}.json"))
+        except Exception:
+            continue
+        d = [x for x in doc["diagnoses"] if x["cause"] != "none"] or doc["diagnoses"]
+        d = d[0]
+        t = [x for x in doc["targets"] if x["name"] == d["target"]][0]
+        p = t["failures"] / t["runs"] if t["runs"] else 0
+        k = len(d["culprits"])
+        if d["cause"] == "knobs" and d["requires"] == "any":
+            floor = k / p + clean(p)
+        elif d["cause"] == "knobs":
+            floor = k * clean(p) + 1 / p
+        elif d["cause"] in ("seed", "unknown"):
+            floor = 1 / p + 2
+        elif d["cause"] == "order":
+            floor = len(d["polluters"]) / p + clean(p)
+        else:
+            floor = t["runs"]
+        base = 8 / p if 0 < p < 1 else 0
+        rows.append((d["cause"] + ("(" + ",".join(d["culprits"] + d["polluters"]) + ")" if d["culprits"] else ""),
+                     p, d["total_runs"], floor, floor + base,
+                     float(open(f"{out}/{name}.{s}.wall").read())))
+    if not rows:
+        print(f"{name:22} (no report)")
+        continue
+    cause = rows[0][0]
+    p = statistics.median(r[1] for r in rows)
+    runs = statistics.median(r[2] for r in rows)
+    floor = statistics.median(r[3] for r in rows)
+    floor2 = statistics.median(r[4] for r in rows)
+    wall = statistics.median(r[5] for r in rows)
+    r1 = runs / floor if floor else 0
+    r2 = runs / floor2 if floor2 else 0
+    if 0 < p < 1:
+        ratios.append(r1); ratios2.append(r2); walls.append(wall)
+    print(f"{name:22} {cause[:26]:26} {p:5.2f} {runs:6.0f} {floor:6.0f} {r1:5.1f}x {floor2:7.0f} {r2:5.1f}x {wall:5.1f}s")
+print(f"flaky examples: median ratio {statistics.median(ratios):.1f}x (max {max(ratios):.1f}x) to the floor, "
+      f"{statistics.median(ratios2):.1f}x (max {max(ratios2):.1f}x) to floor+baseline; "
+      f"median wall {statistics.median(walls):.1f}s (max {max(walls):.1f}s)")
+PY
