@@ -119,6 +119,32 @@ std::vector<std::string> long_flags(const CLI::App& app) {
   return names;
 }
 
+/// What CLI11 fills before it becomes RunOptions: lists still comma-joined,
+/// flag pairs still apart.
+struct RawFlags {
+  std::vector<std::string> pin, free;
+  bool quiet = false, verbose = false, gtest = false, no_gtest = false;
+};
+
+/// Turns a parsed command's raw flags into `o` (the command after `--`,
+/// knob lists, verbosity, the flags given on the command line). A usage
+/// error's exit code when the flags contradict each other or one is unknown.
+std::optional<int> finish_options(const CLI::App& app, const std::string& name, RawFlags& raw,
+                                  std::vector<std::string> command, RunOptions& o) {
+  if (const auto unknown = unknown_flag(app, name)) return unknown;
+  if (raw.gtest && raw.no_gtest)
+    return usage_error("--gtest and --no-gtest contradict each other", "");
+  if (raw.gtest && o.libfuzzer)
+    return usage_error("--gtest and --libfuzzer contradict each other", "");
+  if (raw.gtest || raw.no_gtest) o.gtest = raw.gtest;
+  o.command = std::move(command);
+  o.pin = split_commas(raw.pin);
+  o.free = split_commas(raw.free);
+  o.verbosity = raw.quiet ? Verbosity::quiet : raw.verbose ? Verbosity::verbose : Verbosity::normal;
+  o.given = given_flags(app);
+  return std::nullopt;
+}
+
 void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& pin,
                      std::vector<std::string>& free, bool& quiet, bool& verbose, bool& gtest,
                      bool& no_gtest) {
@@ -216,19 +242,18 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   app.footer(kMainFooter);
   app.require_subcommand(0, 1);
   RunOptions& o = parsed.run;
-  std::vector<std::string> pin, free;
-  bool quiet = false, verbose = false, gtest = false, no_gtest = false;
+  RawFlags run_flags;
   CLI::App* run = app.add_subcommand(
       "run", "Sweep a command under many seeds: deflake run [options] -- CMD [ARGS...]");
   run->footer(kRunFooter);
   run->allow_extras();  // unknown flags are reported below, with a suggestion
-  add_run_options(*run, o, pin, free, quiet, verbose, gtest, no_gtest);
+  add_run_options(*run, o, run_flags.pin, run_flags.free, run_flags.quiet, run_flags.verbose,
+                  run_flags.gtest, run_flags.no_gtest);
 
   ReproOptions& r = parsed.repro;
   r.run.runs = 5;
   r.run.jobs = 1;
-  std::vector<std::string> repro_pin, repro_free;
-  bool repro_quiet = false, repro_verbose = false;
+  RawFlags repro_flags;
   CLI::App* repro = app.add_subcommand(
       "repro",
       "Replay a failure: a stored one (default: the newest), a replay token, or a seed by hand");
@@ -244,24 +269,23 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   repro->add_option("--grace", r.run.grace_s, "Seconds from SIGTERM to SIGKILL (default 5)")
       ->check(CLI::NonNegativeNumber);
-  repro->add_option("--pin", repro_pin, "With --seed: knobs to hold fixed")->delimiter(',');
-  repro->add_option("--free", repro_free, "With --seed: knobs to vary")->delimiter(',');
+  repro->add_option("--pin", repro_flags.pin, "With --seed: knobs to hold fixed")->delimiter(',');
+  repro->add_option("--free", repro_flags.free, "With --seed: knobs to vary")->delimiter(',');
   repro->add_option("--store", r.store_dir, "The failure store (default .deflake)");
   repro->add_option("--config", r.run.config_path,
                     "The deflake.toml to read (default: ./deflake.toml when it exists)");
   repro->add_option("--json", r.run.json_path, "Write the JSON report of the replays to this file");
-  repro->add_flag("-q,--quiet", repro_quiet, "Print only the verdict");
-  repro->add_flag("-v,--verbose", repro_verbose, "Print every replay's output");
+  repro->add_flag("-q,--quiet", repro_flags.quiet, "Print only the verdict");
+  repro->add_flag("-v,--verbose", repro_flags.verbose, "Print every replay's output");
 
   BisectCommandOptions& bo = parsed.bisect;
-  std::vector<std::string> bisect_pin, bisect_free;
-  bool bisect_quiet = false, bisect_verbose = false, bisect_gtest = false, bisect_no_gtest = false;
+  RawFlags bisect_flags;
   CLI::App* bisect = app.add_subcommand(
       "bisect", "Diagnose a flaky test: verdict, cause, culprits and the runs that prove it");
   bisect->footer(kBisectFooter);
   bisect->allow_extras();
-  add_run_options(*bisect, bo.run, bisect_pin, bisect_free, bisect_quiet, bisect_verbose,
-                  bisect_gtest, bisect_no_gtest);
+  add_run_options(*bisect, bo.run, bisect_flags.pin, bisect_flags.free, bisect_flags.quiet,
+                  bisect_flags.verbose, bisect_flags.gtest, bisect_flags.no_gtest);
   bisect->add_option("--confidence", bo.confidence, "Confidence of every claim (default 0.95)");
   bisect
       ->add_option("--max-runs", bo.max_runs,
@@ -316,22 +340,11 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     return parsed;
   }
   if (bisect->parsed()) {
-    if (const auto unknown = unknown_flag(*bisect, "bisect")) {
-      parsed.exit_code = *unknown;
+    if (const auto error =
+            finish_options(*bisect, "bisect", bisect_flags, std::move(command), bo.run)) {
+      parsed.exit_code = *error;
       return parsed;
     }
-    if (bisect_gtest && bisect_no_gtest) {
-      parsed.exit_code = usage_error("--gtest and --no-gtest contradict each other", "");
-      return parsed;
-    }
-    if (bisect_gtest || bisect_no_gtest) bo.run.gtest = bisect_gtest;
-    bo.run.command = std::move(command);
-    bo.run.pin = split_commas(bisect_pin);
-    bo.run.free = split_commas(bisect_free);
-    bo.run.verbosity = bisect_quiet     ? Verbosity::quiet
-                       : bisect_verbose ? Verbosity::verbose
-                                        : Verbosity::normal;
-    bo.run.given = given_flags(*bisect);
     parsed.config = load_config(bo.run.config_path);
     if (parsed.config) {
       apply_section(parsed.config->run, bo.run);
@@ -345,17 +358,11 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     return parsed;
   }
   if (repro->parsed()) {
-    if (const auto unknown = unknown_flag(*repro, "repro")) {
-      parsed.exit_code = *unknown;
+    if (const auto error =
+            finish_options(*repro, "repro", repro_flags, std::move(command), r.run)) {
+      parsed.exit_code = *error;
       return parsed;
     }
-    r.run.command = std::move(command);
-    r.run.pin = split_commas(repro_pin);
-    r.run.free = split_commas(repro_free);
-    r.run.verbosity = repro_quiet     ? Verbosity::quiet
-                      : repro_verbose ? Verbosity::verbose
-                                      : Verbosity::normal;
-    r.run.given = given_flags(*repro);
     parsed.config = load_config(r.run.config_path);
     if (parsed.config) {
       if (parsed.config->repro.runs && !r.run.given.count("--runs"))
@@ -373,24 +380,10 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     parsed.exit_code = kExitUsage;
     return parsed;
   }
-  if (const auto unknown = unknown_flag(*run, "run")) {
-    parsed.exit_code = *unknown;
+  if (const auto error = finish_options(*run, "run", run_flags, std::move(command), o)) {
+    parsed.exit_code = *error;
     return parsed;
   }
-  if (gtest && no_gtest) {
-    parsed.exit_code = usage_error("--gtest and --no-gtest contradict each other", "");
-    return parsed;
-  }
-  if (gtest && o.libfuzzer) {
-    parsed.exit_code = usage_error("--gtest and --libfuzzer contradict each other", "");
-    return parsed;
-  }
-  if (gtest || no_gtest) o.gtest = gtest;
-  o.command = std::move(command);
-  o.pin = split_commas(pin);
-  o.free = split_commas(free);
-  o.verbosity = quiet ? Verbosity::quiet : verbose ? Verbosity::verbose : Verbosity::normal;
-  o.given = given_flags(*run);
   parsed.config = load_config(o.config_path);
   if (parsed.config) apply_section(parsed.config->run, o);
   parsed.command = ParsedCommandLine::Command::run;
