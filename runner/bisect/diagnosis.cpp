@@ -27,6 +27,8 @@ constexpr std::uint64_t kBrokenRuns = 20;
 // knob would be blamed (measured: bisect_threads at 42% free fails 15% of
 // the runs with concurrency pinned, and 8 clean runs happen 27% of the time).
 constexpr double kRateModulation = 3;
+// Batches in a row in which every run was skipped before a claim gives up.
+constexpr unsigned kStalledBatches = 3;
 // Failing (and passing) seeds replayed to tell `seed` from `unknown`.
 constexpr std::size_t kSeedsReplayed = 3;
 
@@ -118,6 +120,7 @@ void Engine::run_seeds(const Names& pinned, Tally& t, const std::vector<std::uin
 Answer Engine::fails(const Names& pinned, const std::string& claim) {
   Tally& t = tally(pinned, claim);
   const std::vector<std::uint64_t>& known = tallies_[Names{}].failing;
+  unsigned stalled = 0;
   for (;;) {
     if (t.failures > 0) return Answer::yes;
     if (t.runs >= n_star_) return Answer::no;
@@ -134,7 +137,11 @@ Answer Engine::fails(const Names& pinned, const std::string& claim) {
     while (seeds.size() < count) seeds.push_back(fresh_seed());
     const std::uint64_t before = t.runs;
     run_seeds(pinned, t, seeds);
-    if (t.runs == before && oracle_.interrupted()) {
+    // Interrupted, or every run skipped (exit 77) batch after batch: nothing
+    // more can be learned here.
+    stalled = t.runs == before ? stalled + 1 : 0;
+    used_ += t.runs == before ? seeds.size() : 0;  // skipped runs cost time too
+    if (t.runs == before && (oracle_.interrupted() || stalled >= kStalledBatches)) {
       open_claim_ = claim;
       open_needed_ = n_star_ - t.runs;
       return Answer::undecided;
@@ -148,6 +155,7 @@ bool Engine::baseline(Diagnosis& d) {
   Tally& b = tally({}, "every knob free: the failure rate");
   // No failure in this many runs: stable-pass (300 clean runs rule out a
   // rate of 1% at 95%); a rarer flake needs a `deflake run` of its own size.
+  unsigned stalled = 0;
   const std::uint64_t clean_cap =
       std::min<std::uint64_t>(300, std::max<std::uint64_t>(50, options_.max_runs / 4));
   for (;;) {
@@ -160,7 +168,9 @@ bool Engine::baseline(Diagnosis& d) {
     for (unsigned i = 0; i < options_.batch; ++i) seeds.push_back(fresh_seed());
     const std::uint64_t before = b.runs;
     run_seeds({}, b, seeds);
-    if (b.runs == before && oracle_.interrupted()) break;
+    stalled = b.runs == before ? stalled + 1 : 0;
+    used_ += b.runs == before ? seeds.size() : 0;
+    if (b.runs == before && (oracle_.interrupted() || stalled >= kStalledBatches)) break;
   }
   d.baseline_runs = b.runs;
   d.baseline_failures = b.failures;

@@ -347,7 +347,13 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     }
     parsed.config = load_config(bo.run.config_path);
     if (parsed.config) {
-      apply_section(parsed.config->run, bo.run);
+      // bisect sets every knob itself and sweeps to its own end: [run]'s
+      // knobs and until_fail are for run and ctest.
+      RunSection shared = parsed.config->run;
+      shared.pin.reset();
+      shared.free.reset();
+      shared.until_fail.reset();
+      apply_section(shared, bo.run);
       apply_section(parsed.config->bisect, bo.run);
       if (parsed.config->bisect.confidence && !bo.run.given.count("--confidence"))
         bo.confidence = *parsed.config->bisect.confidence;

@@ -125,7 +125,17 @@ std::string plain_command(const SweepPlan& plan, const RunOptions& o) {
 
 }  // namespace
 
-int repro_command(const ReproOptions& r) {
+int repro_command(const ReproOptions& given) {
+  // A stored failure replays in its own folder: paths the user gave stay
+  // relative to where they gave them.
+  ReproOptions r = given;
+  char here[4096];
+  if (::getcwd(here, sizeof here) != nullptr) {
+    if (!r.run.json_path.empty() && r.run.json_path.front() != '/')
+      r.run.json_path = std::string(here) + "/" + r.run.json_path;
+    if (!r.store_dir.empty() && r.store_dir.front() != '/')
+      r.store_dir = std::string(here) + "/" + r.store_dir;
+  }
   Replay replay;
   if (looks_like_token(r.what)) {
     replay = from_token(r);

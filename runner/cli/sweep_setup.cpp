@@ -174,6 +174,9 @@ GtestStrategy choose_strategy(const RunOptions& o, const SweepPlan& plan, const 
   const bool order_free = std::any_of(plan.freed.begin(), plan.freed.end(),
                                       [](const Knob* k) { return k->name == "order"; });
   if (order_free) return GtestStrategy::suite;
+  // A replayed seed (repro) or seeds given one per run (bisect) reach a batch
+  // only as its first iteration's: the adapter derives the others itself.
+  if (plan.replay_seed || !plan.seeds.empty()) return GtestStrategy::isolated;
   return kind.has_adapter ? GtestStrategy::batched : GtestStrategy::isolated;
 }
 

@@ -42,7 +42,8 @@ void OutputCapture::append(std::string_view data) {
   }
   if (data.empty() || tail_cap_ == 0) return;
   if (!spill_path_.empty()) {
-    if (!spill_open_ && tail_.size() + data.size() > tail_cap_) {
+    if (!spill_tried_ && tail_.size() + data.size() > tail_cap_) {
+      spill_tried_ = true;  // once: a later open would truncate a log whose start is gone
       // The tail is about to drop bytes: the file gets everything so far
       // (nothing is lost yet), then every byte that follows, up to the cap.
       spill_fd_ = ::open(spill_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

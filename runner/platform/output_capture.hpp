@@ -43,7 +43,8 @@ class OutputCapture {
   std::uint64_t spill_cap_ = 0;
   std::uint64_t spilled_ = 0;
   int spill_fd_ = -1;
-  bool spill_open_ = false;  // the file exists (it may have stopped growing)
+  bool spill_open_ = false;
+  bool spill_tried_ = false;  // the file exists (it may have stopped growing)
 
  public:
   ~OutputCapture();

@@ -28,6 +28,9 @@ void ReproReporter::on_sweep_start(const SweepStart& start) {
 void ReproReporter::on_run_end(const RunRecord& record, const TargetResult& so_far) {
   if (record.interrupted || !judged(so_far)) return;
   ++verdict_.replays;
+  ReproVerdict& mine = per_target_[so_far.name()];
+  ++mine.replays;
+  mine.failed += is_failure(record.outcome);
   const bool failed = is_failure(record.outcome);
   verdict_.failed += failed;
   if (options_.verbosity == Verbosity::quiet) return;
@@ -55,8 +58,18 @@ void ReproReporter::on_run_end(const RunRecord& record, const TargetResult& so_f
 
 void ReproReporter::on_sweep_end(const SweepOutcome& outcome) {
   try {
-    fmt::print(options_.out, "{}{}\n", describe_repro(verdict_),
-               outcome.interrupted ? " — interrupted" : "");
+    // Several test cases replayed with one seed: a verdict each, since
+    // their failures do not add up to one failure's reproducibility.
+    bool any = false;
+    if (per_target_.size() > 1)
+      for (const auto& [name, v] : per_target_)
+        if (v.failed > 0) {
+          fmt::print(options_.out, "{}: {}\n", name, describe_repro(v));
+          any = true;
+        }
+    if (!any)
+      fmt::print(options_.out, "{}{}\n", describe_repro(verdict_),
+                 outcome.interrupted ? " — interrupted" : "");
     if (options_.verbosity != Verbosity::quiet)
       fmt::print(options_.out, "replay without deflake: {}\n", shell_);
     std::fflush(options_.out);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include "report/console_reporter.hpp"
@@ -39,6 +40,9 @@ class ReproReporter final : public SweepListener {
   /// The verdict once the sweep ended.
   const ReproVerdict& verdict() const { return verdict_; }
 
+  /// Per test case, when a seed given by hand replays every test of a binary.
+  const std::map<std::string, ReproVerdict>& per_target() const { return per_target_; }
+
  private:
   bool judged(const TargetResult& target) const {
     return target_.empty() || target.name() == target_;
@@ -47,6 +51,7 @@ class ReproReporter final : public SweepListener {
   ConsoleOptions options_;
   std::string target_, what_, shell_;
   ReproVerdict verdict_;
+  std::map<std::string, ReproVerdict> per_target_;
   std::uint64_t planned_ = 0;
 };
 
