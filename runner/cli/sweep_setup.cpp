@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "base/error.hpp"
 #include "base/text.hpp"
@@ -159,6 +161,42 @@ BinaryKind inspect_command(const std::vector<std::string>& command) {
   return inspect_binary(*path);
 }
 
+/// The first value that differs from run to run in what a process is
+/// started with, said for a message ("" when there is none): "{seed}" in an
+/// argument (expand_seed), "{seed}" or "{gtest_random_seed}" in a value of
+/// the test's environment or of a knob in use (plan.cpp, expand_value). A
+/// batch expands them once, for its first iteration, so every later
+/// iteration would see the first one's value.
+std::string per_run_placeholder(const SweepPlan& plan) {
+  if (plan.is_pinned("seed")) return "";  // every run has the same seed, so the same values
+  for (const auto& word : plan.argv)
+    if (word.find("{seed}") != std::string::npos)
+      return fmt::format("{{seed}} in the command's argument '{}'", word);
+  const auto placeholder = [](const std::string& value) -> std::string_view {
+    for (std::string_view p : {"{seed}", "{gtest_random_seed}"})
+      if (value.find(p) != std::string::npos) return p;
+    return {};
+  };
+  for (const auto& [name, value] : plan.env)
+    if (const auto p = placeholder(value); !p.empty())
+      return fmt::format("{} in the test's environment ({}={})", p, name, value);
+  const auto in_knob = [&](const Knob* knob, const KnobSetting& setting) -> std::string {
+    for (const auto& [name, value] : setting.env.set)
+      if (const auto p = placeholder(value); !p.empty())
+        return fmt::format("{} in knob '{}' ({}={})", p, knob->name, name, value);
+    return "";
+  };
+  for (const Knob* knob : plan.pinned)
+    if (auto found = in_knob(knob, knob->pinned); !found.empty()) return found;
+  for (const Knob* knob : plan.freed) {
+    // `order` sets GTEST_RANDOM_SEED, which only shuffles: a batch runs one
+    // test case, and GoogleTest moves the shuffle seed on per iteration itself.
+    if (knob->name == "order") continue;
+    if (auto found = in_knob(knob, knob->free); !found.empty()) return found;
+  }
+  return "";
+}
+
 GtestStrategy choose_strategy(const RunOptions& o, const SweepPlan& plan, const BinaryKind& kind) {
   if (o.strategy == "isolated") return GtestStrategy::isolated;
   if (o.strategy == "suite") return GtestStrategy::suite;
@@ -167,6 +205,12 @@ GtestStrategy choose_strategy(const RunOptions& o, const SweepPlan& plan, const 
       throw UsageError(
           "--strategy batched needs a binary that links deflake::gtest (it reports each "
           "iteration's seed and outcome); this one does not: use --strategy isolated or suite");
+    if (const std::string placeholder = per_run_placeholder(plan); !placeholder.empty())
+      throw UsageError(fmt::format(
+          "--strategy batched runs many seeds in one process, whose command and environment "
+          "are set once, so every iteration would see the first one's value of {}: use "
+          "--strategy isolated, or read the seed in the test (deflake::test_seed())",
+          placeholder));
     return GtestStrategy::batched;
   }
   // auto: order matters only in one process running many tests; batching
@@ -177,6 +221,9 @@ GtestStrategy choose_strategy(const RunOptions& o, const SweepPlan& plan, const 
   // A replayed seed (repro) or seeds given one per run (bisect) reach a batch
   // only as its first iteration's: the adapter derives the others itself.
   if (plan.replay_seed || !plan.seeds.empty()) return GtestStrategy::isolated;
+  // A seed written into the command or its environment is written once per
+  // process: a batch would give every iteration the first one's.
+  if (!per_run_placeholder(plan).empty()) return GtestStrategy::isolated;
   return kind.has_adapter ? GtestStrategy::batched : GtestStrategy::isolated;
 }
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -177,6 +178,52 @@ TEST_F(GtestRun, AGtestBinaryWithoutTheAdapterGetsTheSeed) {
   const Result batched = sweep({"-n", "10", "--strategy", "batched"}, {kPlain});
   EXPECT_EQ(batched.code(), 2) << batched;
   EXPECT_NE(batched.err.find("deflake::gtest"), std::string::npos) << batched;
+}
+
+// A seed written into the command ({seed}) or into the test's environment
+// is set once per process: a batch would hand every iteration the first
+// one's. auto runs such a binary one process per run, and --strategy
+// batched is refused, saying why.
+TEST_F(GtestRun, ASeedInTheCommandOrEnvironmentIsNeverBatched) {
+  const std::vector<std::string> options = {"-n", "4", "--seed", "5", "--filter", "Math.Add"};
+  const Result plain = sweep(options, {kMixed});
+  ASSERT_EQ(plain.code(), 0) << plain;
+  EXPECT_EQ(plain.report["strategy"], "batched");  // the adapter is there: batching is the default
+  const Result in_argv = sweep(options, {kMixed, "--input_seed={seed}"});
+  ASSERT_EQ(in_argv.code(), 0) << in_argv;
+  EXPECT_EQ(in_argv.report["strategy"], "isolated");
+  EXPECT_EQ(target_named(in_argv, "Math.Add")["runs"], 4);
+
+  std::ofstream(dir() + "/deflake.toml")
+      << "[tests.mixed]\ncommand = [\"" << kMixed << "\"]\nkind = \"gtest\"\n"
+      << "filter = \"Math.Add\"\nruns = 4\nenv = { ORDER_SEED = \"{gtest_random_seed}\" }\n"
+      << "[knobs.pool]\npinned = { env = { POOL_SEED = \"{seed}\" } }\n";
+  const Result in_env = deflake({"run", "--json", report_path(), "mixed"});
+  ASSERT_EQ(in_env.code(), 0) << in_env;
+  EXPECT_EQ(in_env.report["strategy"], "isolated");
+  std::vector<std::string> knob = options;
+  knob.insert(knob.end(), {"--pin", "pool"});
+  const Result in_knob = sweep(knob, {kMixed});
+  ASSERT_EQ(in_knob.code(), 0) << in_knob;
+  EXPECT_EQ(in_knob.report["strategy"], "isolated");
+
+  std::vector<std::string> batched = options;
+  batched.insert(batched.end(), {"--strategy", "batched"});
+  const Result refused = sweep(batched, {kMixed, "--input_seed={seed}"});
+  EXPECT_EQ(refused.code(), 2) << refused;
+  EXPECT_NE(refused.err.find("{seed} in the command's argument '--input_seed={seed}'"),
+            std::string::npos)
+      << refused;
+  const Result refused_env = deflake({"run", "--strategy", "batched", "mixed"});
+  EXPECT_EQ(refused_env.code(), 2) << refused_env;
+  EXPECT_NE(refused_env.err.find("{gtest_random_seed} in the test's environment"),
+            std::string::npos)
+      << refused_env;
+  // A pinned seed is the same in every run: nothing to lose in a batch.
+  batched.insert(batched.end(), {"--pin", "seed"});
+  const Result pinned = sweep(batched, {kMixed, "--input_seed={seed}"});
+  ASSERT_EQ(pinned.code(), 0) << pinned;
+  EXPECT_EQ(pinned.report["strategy"], "batched");
 }
 
 // --until-fail applies per test case: the flaky one stops at its first
