@@ -298,7 +298,7 @@ RunRecord GtestSource::record_for(const Job& job, const RunRecord& process, std:
   record.status = process.status;
   record.stopped_by = process.stopped_by;
   record.interrupted = process.interrupted;
-  record.leaky = process.leaky;
+  // Not `leaky`: finish() marks one run per leaking process.
   record.duration_s =
       process.duration_s / static_cast<double>(std::max<std::uint64_t>(1, job.iterations));
   // The output is the caller's to attach, and only to failing runs: a batch
@@ -326,6 +326,13 @@ std::vector<TargetRun> GtestSource::finish(RunRecord process) {
   }
   ::unlink(job.report_path.c_str());
   ::unlink(job.results_path.c_str());
+  // A process that left processes behind is one leak, whatever it ran:
+  // marked on the last run recorded from it (the iteration or test case it
+  // ran last, after which it exited), so a batch of 200 iterations or a
+  // suite of 500 tests does not count it 200 or 500 times. The test that
+  // started the leftover cannot be told from the process's end; runs that
+  // go on to run alone (after a crash in a batch) get their own verdict.
+  if (process.leaky && !runs.empty()) runs.back().record.leaky = true;
   for (TargetRun& run : runs) {
     if (run.record.interrupted || !is_failure(run.record.outcome)) continue;
     if (run.record.output.empty()) run.record.output = process.output;

@@ -91,6 +91,7 @@ RunRecord FakeGtestBinary::play(const RunSpec& spec) {
   record.job = spec.job;
   record.index = spec.index;
   record.seed = spec.seed;
+  record.leaky = leak;
   std::ofstream results;
   if (results_path) {
     results.open(*results_path, std::ios::app);

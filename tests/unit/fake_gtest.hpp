@@ -39,6 +39,9 @@ class FakeGtestBinary final : public Launcher {
   LaunchEvents wait() override;
   void stop_all(StopLevel) override {}
 
+  // Every process leaves a grandchild behind (RunRecord::leaky).
+  bool leak = false;
+
   // What deflake asked for.
   std::vector<RunSpec> started;
   std::size_t max_running = 0;

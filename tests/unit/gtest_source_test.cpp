@@ -46,8 +46,9 @@ struct Sweep {
 
 Sweep sweep(const SweepPlan& plan, GtestStrategy strategy, bool adapter = true,
             FakeGtestBinary::Model model = mixed, std::vector<std::string> tests = kTests,
-            std::uint64_t batch_size = 0) {
+            std::uint64_t batch_size = 0, bool leak = false) {
   FakeGtestBinary binary(tests, adapter, std::move(model));
+  binary.leak = leak;
   GtestWork work;
   work.command = {"./t"};
   work.tests = tests;
@@ -252,6 +253,32 @@ TEST(GtestSource, AReportCutShortIsACrash) {
       EXPECT_EQ(t.count(Outcome::crash), 6u) << to_string(strategy) << " adapter " << adapter;
     }
   }
+}
+
+// A process that left a grandchild behind is one leak, whatever it ran: it
+// is marked on the last run the process recorded (the one it was in when
+// it exited), never copied to every iteration of a batch or every member
+// of a suite.
+TEST(GtestSource, ALeakyProcessMarksOneRun) {
+  auto pass = [](const std::string&, std::uint64_t, const std::vector<std::string>&) {
+    return FakeBehaviour::pass;
+  };
+  const std::vector<std::string> tests = {"A.One", "B.Two", "C.Three"};
+  const Sweep isolated =
+      sweep(plan_of(6), GtestStrategy::isolated, true, pass, tests, 0, /*leak=*/true);
+  for (const auto& name : tests) EXPECT_EQ(target(isolated.result, name).leaky_runs(), 6u) << name;
+
+  const Sweep batched = sweep(plan_of(40), GtestStrategy::batched, true, pass, {"A.One"}, 10, true);
+  ASSERT_EQ(batched.started.size(), 4u);
+  const TargetResult& a = target(batched.result, "A.One");
+  EXPECT_EQ(a.runs(), 40u);
+  EXPECT_EQ(a.leaky_runs(), 4u);  // one per process, not one per iteration
+
+  const Sweep suite = sweep(plan_of(5), GtestStrategy::suite, true, pass, tests, 0, true);
+  ASSERT_EQ(suite.started.size(), 5u);
+  EXPECT_EQ(target(suite.result, "A.One").leaky_runs(), 0u);
+  EXPECT_EQ(target(suite.result, "B.Two").leaky_runs(), 0u);
+  EXPECT_EQ(target(suite.result, "C.Three").leaky_runs(), 5u);  // the last to run in each
 }
 
 }  // namespace
