@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <climits>
+#include <optional>
+#include <string_view>
 
 #include "base/error.hpp"
 #include "platform/read_file.hpp"
@@ -15,21 +17,55 @@ namespace deflake {
 
 namespace {
 
-/// A long run's output kept whole: the launcher's spill file (the output's
-/// first bytes, up to its cap), and past the cap the end the capture kept.
+/// The raw last bytes of a long output: what follows the marker of the
+/// capture's rendering (head, "[N bytes omitted]\n", tail; the head gets a
+/// newline when it has none: OutputCapture::render). The marker taken is
+/// the one whose N agrees with the sizes, so text in the test's own output
+/// that only looks like a marker is never taken for it. nullopt when there
+/// is none: the rendering is a slice of its process's output (an iteration
+/// of a gtest batch), or nothing was omitted.
+std::optional<std::string_view> capture_tail(std::string_view rendered, std::uint64_t total) {
+  constexpr std::string_view kWords = " bytes omitted]\n";
+  for (std::size_t at = rendered.find('['); at != std::string_view::npos;
+       at = rendered.find('[', at + 1)) {
+    std::size_t end = at + 1;
+    std::uint64_t omitted = 0;
+    while (end < rendered.size() && end - at <= 20 && rendered[end] >= '0' && rendered[end] <= '9')
+      omitted = omitted * 10 + static_cast<std::uint64_t>(rendered[end++] - '0');
+    if (end == at + 1 || rendered.substr(end, kWords.size()) != kWords) continue;
+    end += kWords.size();
+    const std::uint64_t tail = rendered.size() - end;
+    // The head ends right before the marker, or before the newline render added.
+    const bool added_newline = at >= 2 && rendered[at - 1] == '\n' && rendered[at - 2] != '\n';
+    for (std::uint64_t head : {std::uint64_t{at}, std::uint64_t{at} - (added_newline ? 1 : 0)})
+      if (head + omitted + tail == total) return rendered.substr(end);
+  }
+  return std::nullopt;
+}
+
+/// A long run's output kept whole, within kFullOutputCap: its first bytes
+/// (the launcher's spill file, cut to make room), one marker that counts
+/// what is left out, and its last bytes (the capture's tail). Nothing is
+/// kept twice: the capture's own head is in the file already.
 std::string whole_output(const RunRecord& run) {
   FileContents file = read_whole_file(run.full_output_path);
   if (file.error != 0) return run.output;
-  if (run.output_bytes > file.text.size()) {
-    // The end of the capture's rendering is the output's last bytes.
-    const std::uint64_t missing = run.output_bytes - file.text.size();
-    const std::size_t tail =
-        static_cast<std::size_t>(std::min<std::uint64_t>(missing, run.output.size()));
-    if (!file.text.empty() && file.text.back() != '\n') file.text += '\n';
-    file.text += "[" + std::to_string(missing - tail) + " bytes omitted]\n";
-    file.text.append(run.output, run.output.size() - tail, tail);
-  }
-  return std::move(file.text);
+  std::string& kept = file.text;
+  const std::uint64_t total = run.output_bytes;
+  if (total <= kept.size()) return std::move(kept);  // the file has all of it
+  std::string_view tail = capture_tail(run.output, total).value_or(std::string_view());
+  // The tail may reach back into what the file holds: only what follows it.
+  const std::uint64_t after_file = total - kept.size();
+  if (tail.size() > after_file) tail.remove_prefix(tail.size() - after_file);
+  constexpr std::size_t kMarkerRoom = 64;  // the marker below is always shorter
+  const std::size_t room = kFullOutputCap - kMarkerRoom;
+  if (tail.size() > room / 2) tail.remove_prefix(tail.size() - room / 2);
+  if (kept.size() + tail.size() > room) kept.resize(room - tail.size());
+  const std::uint64_t omitted = total - kept.size() - tail.size();
+  if (!kept.empty() && kept.back() != '\n') kept += '\n';
+  kept += "[deflake: " + std::to_string(omitted) + " bytes omitted]\n";
+  kept.append(tail);
+  return std::move(kept);
 }
 
 }  // namespace
