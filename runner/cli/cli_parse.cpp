@@ -145,6 +145,20 @@ std::optional<int> finish_options(const CLI::App& app, const std::string& name, 
   return std::nullopt;
 }
 
+/// How each process of a run is set up and judged: run, bisect and repro
+/// take them alike (a replay runs as the sweep that found the failure).
+void add_process_options(CLI::App& app, RunOptions& o) {
+  app.add_option("--memory-limit", o.memory_limit,
+                 "Address-space limit per run, e.g. 2G (RLIMIT_AS)");
+  app.add_option("--skip-exit-code", o.skip_exit_code, "Exit code that means 'skip' (default 77)");
+  app.add_flag("--no-skip-exit-code", o.no_skip_exit_code, "No exit code means 'skip'");
+  app.add_option(
+         "--leak-window", o.leak_window_s,
+         "Seconds that processes a run leaves behind may live on after it exits (default 0.5)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("--core-dumps", o.core_dumps, "Let runs write core files (default: RLIMIT_CORE 0)");
+}
+
 void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& pin,
                      std::vector<std::string>& free, bool& quiet, bool& verbose, bool& gtest,
                      bool& no_gtest) {
@@ -167,15 +181,7 @@ void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& pin
   run.add_option("--config", o.config_path,
                  "The deflake.toml to read (default: ./deflake.toml when it exists)");
   run.add_option("--store", o.store_dir, "The failure store (default .deflake)");
-  run.add_option("--memory-limit", o.memory_limit,
-                 "Address-space limit per run, e.g. 2G (RLIMIT_AS)");
-  run.add_option("--skip-exit-code", o.skip_exit_code, "Exit code that means 'skip' (default 77)");
-  run.add_flag("--no-skip-exit-code", o.no_skip_exit_code, "No exit code means 'skip'");
-  run.add_option(
-         "--leak-window", o.leak_window_s,
-         "Seconds that processes a run leaves behind may live on after it exits (default 0.5)")
-      ->check(CLI::NonNegativeNumber);
-  run.add_flag("--core-dumps", o.core_dumps, "Let runs write core files (default: RLIMIT_CORE 0)");
+  add_process_options(run, o);
   run.add_flag("--gtest", gtest,
                "The command is a GoogleTest binary: report each test case (default: detected "
                "by reading the binary)");
@@ -275,6 +281,7 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   repro->add_option("--config", r.run.config_path,
                     "The deflake.toml to read (default: ./deflake.toml when it exists)");
   repro->add_option("--json", r.run.json_path, "Write the JSON report of the replays to this file");
+  add_process_options(*repro, r.run);
   repro->add_flag("-q,--quiet", repro_flags.quiet, "Print only the verdict");
   repro->add_flag("-v,--verbose", repro_flags.verbose, "Print every replay's output");
 
@@ -371,12 +378,21 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     }
     parsed.config = load_config(r.run.config_path);
     if (parsed.config) {
+      // [run]'s options for how each process runs apply to a replay as to
+      // the sweep that found the failure; what runs, with which seed and
+      // knobs, comes from the failure replayed.
+      const RunSection& shared = parsed.config->run;
+      RunSection process;
+      process.timeout_s = shared.timeout_s;
+      process.grace_s = shared.grace_s;
+      process.memory_limit = shared.memory_limit;
+      process.skip_exit_code = shared.skip_exit_code;
+      process.leak_window_s = shared.leak_window_s;
+      process.core_dumps = shared.core_dumps;
+      apply_section(process, r.run);
       if (parsed.config->repro.runs && !r.run.given.count("--runs"))
         r.run.runs = parsed.config->repro.runs;
-      if (parsed.config->run.store && !r.run.given.count("--store"))
-        r.store_dir = *parsed.config->run.store;
-      if (parsed.config->run.timeout_s && !r.run.given.count("--timeout"))
-        r.run.timeout_s = *parsed.config->run.timeout_s;
+      if (shared.store && !r.run.given.count("--store")) r.store_dir = *shared.store;
     }
     parsed.command = ParsedCommandLine::Command::repro;
     return parsed;

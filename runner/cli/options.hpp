@@ -49,7 +49,8 @@ struct RunOptions {
 };
 
 /// `deflake repro [ID | TOKEN] [-- CMD...]`: the sweep options that apply
-/// to a replay (runs, jobs, timeout, knobs with --seed) plus what to replay.
+/// to a replay (runs, jobs, how each process runs as in `run`, knobs with
+/// --seed) plus what to replay.
 struct ReproOptions {
   std::string what;  // a store ID (or a prefix of one), a replay token, or "": the newest failure
   RunOptions run;    // command after `--`; runs default 5, jobs default 1; seed: a run seed

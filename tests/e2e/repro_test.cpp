@@ -2,8 +2,10 @@
 // command or a mangled one refused), seeds given by hand, and the verdicts
 // "reproduced K/K", "reproduced j/K" and "did not reproduce".
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <cstdint>
+#include <fstream>
 
 #include "support/deflake_test.hpp"
 
@@ -82,6 +84,53 @@ TEST_F(Repro, ASeedGivenByHandReplaysThatSeed) {
   EXPECT_NE(passes.out.find("did not reproduce in 5 runs"), std::string::npos) << passes;
   const Result bad = deflake({"repro", "--seed", "x12", "--", kSeedFail, "4", "1"});
   EXPECT_EQ(bad.code(), 2) << bad;
+}
+
+// A replay runs each process as the sweep did: the process options of run
+// (skip exit code, memory limit, ...) are repro's flags too, and [run] of
+// deflake.toml sets them under the flags.
+TEST_F(Repro, ReplaysTakeTheProcessOptionsOfRun) {
+  const auto repro = [&](const std::vector<std::string>& options,
+                         const std::vector<std::string>& command, const Launch& launch = {}) {
+    std::vector<std::string> args = {"repro", "--seed", "1000000000000001", "--json",
+                                     report_path()};
+    args.insert(args.end(), options.begin(), options.end());
+    args.push_back("--");
+    args.insert(args.end(), command.begin(), command.end());
+    return deflake(args, launch);
+  };
+  const std::vector<std::string> exit3 = {"/bin/sh", "-c", "exit 3"};
+  const Result flag = repro({"--skip-exit-code", "3"}, exit3);
+  EXPECT_EQ(flag.code(), 0) << flag;
+  EXPECT_EQ(flag.outcomes()["skip"], 5) << flag;
+
+  std::ofstream(dir() + "/deflake.toml") << "[run]\nskip_exit_code = 3\nmemory_limit = \"64M\"\n";
+  const Result from_file = repro({}, exit3);
+  EXPECT_EQ(from_file.code(), 0) << from_file;
+  EXPECT_EQ(from_file.outcomes()["skip"], 5) << from_file;
+  const Result no_skip = repro({"--no-skip-exit-code"}, exit3);
+  EXPECT_EQ(no_skip.code(), 1) << no_skip;
+  EXPECT_EQ(no_skip.outcomes()["fail"], 5) << no_skip;
+  const Result limited = repro({}, {"/bin/sh", "-c", "test \"$(ulimit -v)\" = 65536"});
+  EXPECT_EQ(limited.code(), 0) << limited;
+  EXPECT_EQ(limited.outcomes()["pass"], 5) << limited;
+  const Result flag_wins =
+      repro({"--memory-limit", "128M"}, {"/bin/sh", "-c", "test \"$(ulimit -v)\" = 131072"});
+  EXPECT_EQ(flag_wins.code(), 0) << flag_wins;
+
+  // deflake starts with its soft core limit raised, so a 0 is deflake's doing.
+  struct rlimit core {};
+  ::getrlimit(RLIMIT_CORE, &core);
+#ifndef DEFLAKE_E2E_SANITIZED  // a sanitizer runtime sets deflake's own soft limit to 0
+  if (core.rlim_max != 0) {
+    Launch launch;
+    launch.raise_core_limit = true;
+    const std::vector<std::string> may_dump = {"/bin/sh", "-c", "test \"$(ulimit -c)\" != 0"};
+    EXPECT_EQ(repro({}, may_dump, launch).code(), 1);
+    const Result cores = repro({"--core-dumps"}, may_dump, launch);
+    EXPECT_EQ(cores.code(), 0) << cores;
+  }
+#endif
 }
 
 }  // namespace
