@@ -159,9 +159,41 @@ void add_process_options(CLI::App& app, RunOptions& o) {
   app.add_flag("--core-dumps", o.core_dumps, "Let runs write core files (default: RLIMIT_CORE 0)");
 }
 
+// run's flags that say how a binary's runs are grouped into processes.
+// bisect refuses them (DESIGN.md lists them for run): it chooses the
+// grouping itself, and would otherwise ignore them.
+const std::vector<std::pair<std::string, std::string>> kNotForBisect = {
+    {"strategy",
+     "it groups runs itself (one process per run while it tests seeds and knobs, the whole "
+     "suite per process when it searches test order)"},
+    {"batch_size",
+     "it never batches (one process per run while it tests seeds and knobs, the whole suite per "
+     "process when it searches test order)"},
+    {"libfuzzer",
+     "it runs a command or a GoogleTest binary one process per run, and never drives a fuzz "
+     "target's -seed= or artifacts (sweep a fuzz target with 'deflake run --libfuzzer')"},
+};
+
+/// A usage error for the first of run's grouping flags given to bisect.
+std::optional<int> refused_by_bisect(const CLI::App& bisect) {
+  for (const auto& extra : bisect.remaining()) {
+    if (extra.rfind("--", 0) != 0) continue;
+    const std::string flag = extra.substr(0, extra.find('='));
+    for (const auto& [key, why] : kNotForBisect) {
+      std::string spelled = "--" + key;
+      std::replace(spelled.begin(), spelled.end(), '_', '-');
+      if (flag == spelled)
+        return usage_error(fmt::format("bisect does not take {}: {}", spelled, why),
+                           "See 'deflake bisect --help'.");
+    }
+  }
+  return std::nullopt;
+}
+
+/// `grouping`: the flags of kNotForBisect, which only run takes.
 void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& pin,
                      std::vector<std::string>& free, bool& quiet, bool& verbose, bool& gtest,
-                     bool& no_gtest) {
+                     bool& no_gtest, bool grouping) {
   run.add_option("-n,--runs", o.runs, "Number of runs (default 100; no limit with --until-fail)")
       ->check(CLI::PositiveNumber);
   run.add_option("--seed", o.seed,
@@ -186,20 +218,23 @@ void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& pin
                "The command is a GoogleTest binary: report each test case (default: detected "
                "by reading the binary)");
   run.add_flag("--no-gtest", no_gtest, "Treat the command as one test, even if it is GoogleTest");
-  run.add_flag("--libfuzzer", o.libfuzzer,
-               "The command is a libFuzzer target: pass each run's seed as -seed=, keep crash "
-               "artifacts in .deflake/artifacts and check that each reproduces alone (default: "
-               "detected by reading the binary)");
+  if (grouping)
+    run.add_flag("--libfuzzer", o.libfuzzer,
+                 "The command is a libFuzzer target: pass each run's seed as -seed=, keep crash "
+                 "artifacts in .deflake/artifacts and check that each reproduces alone (default: "
+                 "detected by reading the binary)");
   run.add_option("--filter", o.filter,
                  "GoogleTest pattern selecting the test cases to sweep (as --gtest_filter)");
-  run.add_option("--strategy", o.strategy,
-                 "How a gtest binary's runs share processes: auto, isolated (one run per "
-                 "process), batched (many seeds of one test per process; needs the adapter), "
-                 "suite (the whole filtered binary per run)")
-      ->check(CLI::IsMember({"auto", "isolated", "batched", "suite"}));
-  run.add_option("--batch-size", o.batch_size,
-                 "Runs per process with --strategy batched (default: chosen from runs and jobs)")
-      ->check(CLI::PositiveNumber);
+  if (grouping) {
+    run.add_option("--strategy", o.strategy,
+                   "How a gtest binary's runs share processes: auto, isolated (one run per "
+                   "process), batched (many seeds of one test per process; needs the adapter), "
+                   "suite (the whole filtered binary per run)")
+        ->check(CLI::IsMember({"auto", "isolated", "batched", "suite"}));
+    run.add_option("--batch-size", o.batch_size,
+                   "Runs per process with --strategy batched (default: chosen from runs and jobs)")
+        ->check(CLI::PositiveNumber);
+  }
   run.add_flag("-q,--quiet", quiet, "Print only the summary line");
   run.add_flag("-v,--verbose", verbose, "Print every run");
   run.add_option("names", o.names, "Names of tests in deflake.toml (not in this version)");
@@ -254,7 +289,7 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   run->footer(kRunFooter);
   run->allow_extras();  // unknown flags are reported below, with a suggestion
   add_run_options(*run, o, run_flags.pin, run_flags.free, run_flags.quiet, run_flags.verbose,
-                  run_flags.gtest, run_flags.no_gtest);
+                  run_flags.gtest, run_flags.no_gtest, /*grouping=*/true);
 
   ReproOptions& r = parsed.repro;
   r.run.runs = 5;
@@ -292,7 +327,8 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   bisect->footer(kBisectFooter);
   bisect->allow_extras();
   add_run_options(*bisect, bo.run, bisect_flags.pin, bisect_flags.free, bisect_flags.quiet,
-                  bisect_flags.verbose, bisect_flags.gtest, bisect_flags.no_gtest);
+                  bisect_flags.verbose, bisect_flags.gtest, bisect_flags.no_gtest,
+                  /*grouping=*/false);
   bisect->add_option("--confidence", bo.confidence, "Confidence of every claim (default 0.95)");
   bisect
       ->add_option("--max-runs", bo.max_runs,
@@ -347,6 +383,10 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     return parsed;
   }
   if (bisect->parsed()) {
+    if (const auto refused = refused_by_bisect(*bisect)) {
+      parsed.exit_code = *refused;
+      return parsed;
+    }
     if (const auto error =
             finish_options(*bisect, "bisect", bisect_flags, std::move(command), bo.run)) {
       parsed.exit_code = *error;
@@ -354,12 +394,25 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     }
     parsed.config = load_config(bo.run.config_path);
     if (parsed.config) {
-      // bisect sets every knob itself and sweeps to its own end: [run]'s
-      // knobs and until_fail are for run and ctest.
+      const BisectSection& own = parsed.config->bisect;
+      for (const auto& [key, why] : kNotForBisect) {
+        const bool set = key == "strategy"     ? own.strategy.has_value()
+                         : key == "batch_size" ? own.batch_size.has_value()
+                                               : own.libfuzzer.has_value();
+        if (set)
+          throw UsageError(fmt::format("{}: bisect does not take [bisect] {}: {}",
+                                       parsed.config->path, key, why));
+      }
+      // bisect sets every knob itself, sweeps to its own end and groups
+      // runs itself: [run]'s knobs, until_fail and grouping are for run
+      // and ctest.
       RunSection shared = parsed.config->run;
       shared.pin.reset();
       shared.free.reset();
       shared.until_fail.reset();
+      shared.strategy.reset();
+      shared.batch_size.reset();
+      shared.libfuzzer.reset();
       apply_section(shared, bo.run);
       apply_section(parsed.config->bisect, bo.run);
       if (parsed.config->bisect.confidence && !bo.run.given.count("--confidence"))

@@ -2,6 +2,8 @@
 // what to do (a suggestion for a near miss), --version and --help exit 0.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "support/deflake_test.hpp"
 
 namespace e2e {
@@ -65,6 +67,33 @@ TEST_F(Cli, VersionAndHelp) {
                            "--json", "--leak-window", "--core-dumps"})
     EXPECT_NE(run_help.out.find(flag), std::string::npos)
         << flag << " is not in `deflake run --help`";
+}
+
+// bisect groups runs into processes itself (one per run while it tests
+// seeds and knobs, the whole suite per process when it searches test order):
+// run's grouping flags would be ignored, so they are refused, saying why.
+TEST_F(Cli, BisectRefusesRunsGroupingFlags) {
+  const auto bisect = [&](std::vector<std::string> flags) {
+    flags.insert(flags.begin(), "bisect");
+    flags.insert(flags.end(), {"--max-runs", "10", "--", "true"});
+    return deflake(flags);
+  };
+  for (const auto& flags : std::vector<std::vector<std::string>>{
+           {"--strategy", "suite"}, {"--strategy=batched"}, {"-n", "5", "--strategy", "isolated"}})
+    expect_usage_error(bisect(flags), "bisect does not take --strategy: it groups runs itself");
+  expect_usage_error(bisect({"--batch-size", "10"}), "bisect does not take --batch-size");
+  expect_usage_error(bisect({"--libfuzzer"}), "bisect does not take --libfuzzer");
+  const Result help = deflake({"bisect", "--help"});
+  EXPECT_EQ(help.code(), 0) << help;
+  for (const char* flag : {"--strategy", "--batch-size", "--libfuzzer"})
+    EXPECT_EQ(help.out.find(flag), std::string::npos) << flag << " is in `deflake bisect --help`";
+  // [run] of deflake.toml holds defaults for every command: its grouping
+  // keys are run's, and bisect leaves them alone.
+  std::ofstream(dir() + "/deflake.toml") << "[run]\nstrategy = \"suite\"\nbatch_size = 4\n";
+  const Result shared = bisect({"-n", "5"});
+  EXPECT_EQ(shared.code(), 0) << shared;
+  std::ofstream(dir() + "/deflake.toml") << "[bisect]\nstrategy = \"suite\"\n";
+  expect_usage_error(bisect({}), "bisect does not take [bisect] strategy");
 }
 
 TEST_F(Cli, NoArgumentsPrintsHelpAndExitsTwo) {
