@@ -15,22 +15,20 @@
 namespace deflake {
 namespace {
 
-// The baseline stops once it has this many failures (and a pass): enough
-// for a rate estimate whose lower bound is within a factor ~2 of it.
-constexpr std::uint64_t kBaselineFailures = 16;
+// The baseline stops once it has this many failures (and a pass). A claim
+// then needs about c(k)·k/p clean runs (diagnosis.hpp) after the k/p of the
+// baseline: (1 + c(k))·k is 21.1 at k = 8, 22.5 at 10, 24.2 at 12 and 20.2
+// at its minimum (k = 5 or 6), at 95% in the first round; 8 keeps the
+// rate's estimate worth printing for a cost within 5% of the least.
+constexpr std::uint64_t kBaselineFailures = 8;
 // Every run failing this many times: broken, not flaky.
 constexpr std::uint64_t kBrokenRuns = 20;
-// A knob that is not a culprit can still lower a failure rate without
-// removing it: runs one at a time (concurrency pinned) make a race in the
-// test several times rarer. "Pinning S removes the failures" therefore
-// rules out rates down to p_L / kRateModulation, not p_L alone, or such a
-// knob would be blamed (measured: bisect_threads at 42% free fails 15% of
-// the runs with concurrency pinned, and 8 clean runs happen 27% of the time).
-constexpr double kRateModulation = 3;
 // Batches in a row in which every run was skipped before a claim gives up.
 constexpr unsigned kStalledBatches = 3;
 // Failing (and passing) seeds replayed to tell `seed` from `unknown`.
 constexpr std::size_t kSeedsReplayed = 3;
+// Search rounds (a refuted claim starts the next) before giving up.
+constexpr unsigned kSearchRounds = 4;
 
 using Names = std::vector<std::string>;
 
@@ -63,6 +61,7 @@ class Engine {
  private:
   struct Tally {
     std::uint64_t runs = 0, failures = 0;
+    std::uint64_t runs_to_kth = 0;  // the run of the kBaselineFailures-th failure
     std::vector<std::uint64_t> failing, passing;
     std::set<std::uint64_t> tried;
   };
@@ -71,7 +70,12 @@ class Engine {
   std::uint64_t fresh_seed() { return run_seed(options_.master_seed, next_seed_++); }
   Tally& tally(const Names& pinned, const std::string& claim);
   void run_seeds(const Names& pinned, Tally& t, const std::vector<std::uint64_t>& seeds);
-  Answer fails(const Names& pinned, const std::string& claim);
+  Answer fails(const Names& pinned, const std::string& claim, std::uint64_t clean_needed);
+  std::uint64_t screen_runs(unsigned round) const { return rule_.screen(round); }
+  std::uint64_t claim_runs(unsigned round, unsigned claims) const {
+    return rule_.claim(round, claims);
+  }
+  void fill_culprit_evidence(Diagnosis& d);
   bool baseline(Diagnosis& d);
   void search_knobs(Diagnosis& d);
   void seed_or_unknown(Diagnosis& d);
@@ -88,7 +92,8 @@ class Engine {
   std::vector<std::pair<Names, std::string>>
       order_;  // configurations in first-use order, with claims
   double p_low_ = 0, p_high_ = 1;
-  std::uint64_t n_star_ = 0;
+  std::uint64_t n_star_ = 0;  // clean runs for the first round's one claim
+  CleanRunRule rule_;
   std::string open_claim_;
   std::uint64_t open_needed_ = 0;
 };
@@ -108,6 +113,7 @@ void Engine::run_seeds(const Names& pinned, Tally& t, const std::vector<std::uin
     ++t.runs;
     if (*results[i]) {
       ++t.failures;
+      if (t.failures == kBaselineFailures) t.runs_to_kth = t.runs;
       t.failing.push_back(seeds[i]);
     } else {
       t.passing.push_back(seeds[i]);
@@ -116,21 +122,27 @@ void Engine::run_seeds(const Names& pinned, Tally& t, const std::vector<std::uin
 }
 
 // Does the configuration fail at all? Yes at its first failure; no after
-// n* clean runs; undecided when the budget ends first.
-Answer Engine::fails(const Names& pinned, const std::string& claim) {
+// `clean_needed` clean runs; undecided when the budget ends first. Runs
+// already made under the configuration count: a claim's screen is the
+// start of its proof.
+Answer Engine::fails(const Names& pinned, const std::string& claim, std::uint64_t clean_needed) {
   Tally& t = tally(pinned, claim);
   const std::vector<std::uint64_t>& known = tallies_[Names{}].failing;
   unsigned stalled = 0;
   for (;;) {
     if (t.failures > 0) return Answer::yes;
-    if (t.runs >= n_star_) return Answer::no;
+    if (t.runs >= clean_needed) return Answer::no;
     if (!budget_left()) {
       open_claim_ = claim;
-      open_needed_ = n_star_ - t.runs;
+      open_needed_ = clean_needed - t.runs;
       return Answer::undecided;
     }
+    // Batches grow with the runs made: most questions end at a first failure
+    // a few runs in, and a batch asked for is a batch paid for.
+    const std::uint64_t batch = std::clamp<std::uint64_t>(
+        t.runs, options_.parallel, std::max(options_.parallel, options_.batch));
     const std::uint64_t count =
-        std::min<std::uint64_t>({options_.batch, n_star_ - t.runs, options_.max_runs - used_});
+        std::min<std::uint64_t>({batch, clean_needed - t.runs, options_.max_runs - used_});
     std::vector<std::uint64_t> seeds;
     for (std::uint64_t seed : known)  // the baseline's failing seeds go first (see the header)
       if (seeds.size() < count && !t.tried.count(seed)) seeds.push_back(seed);
@@ -143,7 +155,7 @@ Answer Engine::fails(const Names& pinned, const std::string& claim) {
     used_ += t.runs == before ? seeds.size() : 0;  // skipped runs cost time too
     if (t.runs == before && (oracle_.interrupted() || stalled >= kStalledBatches)) {
       open_claim_ = claim;
-      open_needed_ = n_star_ - t.runs;
+      open_needed_ = clean_needed - t.runs;
       return Answer::undecided;
     }
   }
@@ -181,7 +193,9 @@ bool Engine::baseline(Diagnosis& d) {
   const Interval ci = wilson_interval(b.failures, b.runs, 1 - alpha_);
   p_low_ = ci.low;
   p_high_ = ci.high;
-  n_star_ = clean_runs_needed(p_low_ / kRateModulation, alpha_ / 2);
+  rule_ = CleanRunRule{double(b.failures) / double(b.runs), p_low_, alpha_,
+                       b.runs_to_kth ? kBaselineFailures : 0, b.runs_to_kth};
+  n_star_ = rule_.claim(0, 1);
   return true;
 }
 
@@ -238,58 +252,132 @@ std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, 
   return true;
 }
 
+// The knob search, in rounds. Each round screens its way to a candidate
+// (ddmin with cheap "no failure" answers), then runs the claims the
+// candidate rests on to full strength. A claim refuted by a failure is
+// remembered (a failing configuration fails for good) and the next round
+// searches again, with longer screens, around it.
 void Engine::search_knobs(Diagnosis& d) {
   const Names& all = candidates_;
-  auto removes = [&](const Names& pinned) {
-    const Answer a =
-        fails(sorted(pinned), "pinning " + list(sorted(pinned)) + " removes the failures");
+  auto removes = [&](const Names& pinned, std::uint64_t clean_needed) {
+    const Answer a = fails(
+        sorted(pinned), "pinning " + list(sorted(pinned)) + " removes the failures", clean_needed);
     return a == Answer::undecided ? a : a == Answer::no ? Answer::yes : Answer::no;
   };
-  auto fails_alone = [&](const Names& freed) {
+  auto fails_alone = [&](const Names& freed, std::uint64_t clean_needed) {
     return fails(sorted(minus(all, freed)),
-                 "freeing only " + list(sorted(freed)) + " brings them back");
+                 "freeing only " + list(sorted(freed)) + " brings them back", clean_needed);
   };
-  // Copies of the test running at once come first: a clash over a port or
-  // a file is the commonest flake, and it hides behind any other knob.
-  std::optional<Names> pinned_side;
-  if (std::find(all.begin(), all.end(), "concurrency") != all.end()) {
-    const Answer a = removes({"concurrency"});
-    if (a == Answer::undecided) return undecided(d);
-    if (a == Answer::yes) pinned_side = Names{"concurrency"};
-  }
-  if (!pinned_side) {
-    pinned_side = ddmin(all, removes);
-    if (!pinned_side) return undecided(d);
-  }
-  const Names m = *pinned_side;
-  d.cause = "knobs";
-  if (m.size() >= 2) {
-    // Pinning one is not enough: each culprit alone causes failures.
-    d.culprits = sorted(m);
-    d.requires_ = "any";
-    for (const auto& knob : m) {
-      const Answer a = fails_alone({knob});
+  for (unsigned round = 0;; ++round) {
+    if (round == kSearchRounds) {
+      open_claim_ = fmt::format(
+          "a set of knobs whose pinning removes the failures ({} candidates "
+          "refuted)",
+          round);
+      open_needed_ = claim_runs(round, 1);
+      return undecided(d);
+    }
+    const std::uint64_t screen = screen_runs(round);
+    auto removes_screened = [&](const Names& pinned) { return removes(pinned, screen); };
+    auto fails_alone_screened = [&](const Names& freed) { return fails_alone(freed, screen); };
+    // Every knob pinned and failures go on: no knob is the cause.
+    const Answer all_pinned = removes_screened(all);
+    if (all_pinned == Answer::undecided) return undecided(d);
+    if (all_pinned == Answer::no) return seed_or_unknown(d);
+    // Copies of the test running at once come first: a clash over a port or
+    // a file is the commonest flake, and it hides behind any other knob.
+    // Not screened: running one copy at a time lowers the load, and with it
+    // the rate of most races, so a screen would often wrongly pass it; run
+    // to a claim's length it costs nothing more when it is the cause and a
+    // first failure when it is not.
+    std::optional<Names> pinned_side;
+    if (std::find(all.begin(), all.end(), "concurrency") != all.end()) {
+      const Answer a = removes({"concurrency"}, claim_runs(round, 1));
       if (a == Answer::undecided) return undecided(d);
-      if (a == Answer::no)
-        d.notes.push_back(fmt::format("freeing only {} did not bring failures back", knob));
+      if (a == Answer::yes) pinned_side = Names{"concurrency"};
     }
-  } else {
+    if (!pinned_side) {
+      pinned_side = ddmin(all, removes_screened);
+      if (!pinned_side) return undecided(d);
+    }
+    const Names m = sorted(*pinned_side);
+    // The claim the diagnosis rests on: pinning M removes the failures.
+    const Answer proven = removes(m, claim_runs(round, 1));
+    if (proven == Answer::undecided) return undecided(d);
+    if (proven == Answer::no) continue;  // refuted by a failure: search again
+    d.cause = "knobs";
+    if (m.size() >= 2) {
+      // Pinning one is not enough (each smaller set failed): each culprit
+      // alone causes failures, and must show it. One that does not (with
+      // the others pinned) is no independent cause: the claim about M must
+      // be wrong, its failures only rarer than it could tell (two sources
+      // pinned at once can lower a rate past kRateModulation: measured on
+      // bisect_two_causes_any, 65% all free, 14% with threads and
+      // concurrency pinned). Search again, longer.
+      bool refuted = false;
+      for (const auto& knob : m) {
+        const Answer a = fails_alone({knob}, claim_runs(round, 1));
+        if (a == Answer::undecided) return undecided(d);
+        if (a == Answer::no) refuted = true;
+        if (refuted) break;
+      }
+      if (refuted) continue;
+      d.culprits = m;
+      d.requires_ = "any";
+      return fill_culprit_evidence(d);
+    }
     // One knob's pinning removes them: alone, or as one of several that
-    // must all be free (then pinning any of them is enough).
-    Answer alone = fails_alone(m);
+    // must all be free (then pinning any of them is enough). Not screened:
+    // with the others pinned its rate may be lower than the baseline's (a
+    // screen would miss it and send the search down the costlier side),
+    // and a "no" is one of the claims that "all" rests on anyway.
+    const Answer alone = fails_alone(m, claim_runs(round, 1));
     if (alone == Answer::undecided) return undecided(d);
-    Names f = m;
-    if (alone == Answer::no) {
-      const auto free_side = ddmin(all, [&](const Names& freed) { return fails_alone(freed); });
-      if (!free_side) return undecided(d);
-      f = *free_side;
+    if (alone == Answer::yes) {
+      d.culprits = m;
+      d.requires_ = "any";
+      return fill_culprit_evidence(d);
     }
-    d.culprits = sorted(f.size() >= 2 ? f : m);
-    d.requires_ = f.size() >= 2 ? "all" : "any";
+    const auto free_side = ddmin(all, fails_alone_screened);
+    if (!free_side) return undecided(d);
+    const Names f = sorted(*free_side);
+    if (f == m) {  // more runs showed that M alone does bring them back
+      d.culprits = m;
+      d.requires_ = "any";
+      return fill_culprit_evidence(d);
+    }
+    if (f.size() == 1) {
+      // Freeing only F fails, with M pinned: a contradiction of the claim
+      // about M that only a wrong claim explains. Say so; never guess.
+      open_claim_ = fmt::format(
+          "pinning {} removes the failures, yet they come back with only {} "
+          "free",
+          list(m), list(f));
+      open_needed_ = claim_runs(round, 1);
+      return undecided(d);
+    }
+    // The claims "all of F must be free": freeing F less any one of them
+    // brings no failure back.
+    bool refuted = false;
+    for (const auto& knob : f) {
+      const Answer a = fails_alone(minus(f, {knob}), claim_runs(round, unsigned(f.size())));
+      if (a == Answer::undecided) return undecided(d);
+      if (a == Answer::yes) refuted = true;
+      if (refuted) break;
+    }
+    if (refuted) continue;
+    d.culprits = f;
+    d.requires_ = "all";
+    return fill_culprit_evidence(d);
   }
-  // The configuration that shows the failure: the culprits free, the rest pinned.
+}
+
+// The configuration that shows the failure (the culprits free, the rest
+// pinned), a seed that reproduces it, and whether the seed decides.
+void Engine::fill_culprit_evidence(Diagnosis& d) {
+  const Names& all = candidates_;
   const Names repro_pinned = sorted(minus(all, d.culprits));
-  if (fails(repro_pinned, "freeing only " + list(d.culprits) + " brings them back") ==
+  if (fails(repro_pinned, "freeing only " + list(d.culprits) + " brings them back", n_star_) ==
       Answer::undecided)
     return undecided(d);
   Tally& shown = tallies_[repro_pinned];
@@ -344,15 +432,7 @@ void Engine::seed_or_unknown(Diagnosis& d) {
 
 Diagnosis Engine::run() {
   Diagnosis d;
-  if (baseline(d)) {
-    const Answer all_pinned = fails(candidates_, "pinning every knob removes the failures");
-    if (all_pinned == Answer::undecided)
-      undecided(d);
-    else if (all_pinned == Answer::yes)
-      seed_or_unknown(d);
-    else
-      search_knobs(d);
-  }
+  if (baseline(d)) search_knobs(d);
   for (const auto& [pinned, claim] : order_) {
     const Tally& t = tallies_[pinned];
     if (t.runs == 0) continue;
@@ -364,6 +444,30 @@ Diagnosis Engine::run() {
 }
 
 }  // namespace
+
+// A screen: the clean runs that the baseline's rate would break with
+// probability kScreenMiss, three times as long each round, never longer
+// than a claim.
+std::uint64_t CleanRunRule::screen(unsigned round) const {
+  std::uint64_t runs = std::max<std::uint64_t>(3, clean_runs_needed(p_hat, kScreenMiss));
+  for (unsigned i = 0; i < round; ++i) runs *= 3;
+  return std::min(runs, claim(round, 1));
+}
+
+// A claim, at its share of the error budget α: 6/(π²(round+1)²) of it per
+// round (a sum of 1), split evenly among the round's claims (Bonferroni).
+std::uint64_t CleanRunRule::claim(unsigned round, unsigned claims) const {
+  constexpr double kPi = 3.14159265358979323846;
+  const double share = 6 / (kPi * kPi * double(round + 1) * double(round + 1));
+  const double a = alpha * share / double(std::max(1u, claims));
+  if (k > 0 && runs_to_kth > 0) {
+    // The test on both samples (the header): m = ⌈c·N⌉, c = 3(a^(−1/k) − 1).
+    const double c = kRateModulation * (std::pow(a, -1.0 / double(k)) - 1);
+    return std::max<std::uint64_t>(
+        1, static_cast<std::uint64_t>(std::ceil(c * double(runs_to_kth) - 1e-9)));
+  }
+  return clean_runs_needed(p_low / kRateModulation, a / 2);
+}
 
 std::uint64_t clean_runs_needed(double p, double alpha) {
   if (p <= 0) return std::numeric_limits<std::uint64_t>::max() / 4;

@@ -6,23 +6,41 @@
 //    clear (enough failures to estimate the rate p, or none: stable-pass,
 //    or all: stable-fail). Cause `none` for stable targets.
 //  - "Configuration K fails": one failing run proves it; no test needed.
-//  - "Pinning S removes the failures": zero failures in n runs where
-//    (1 − p_L/3)^n ≤ α/2 and p_L is the baseline rate's lower confidence
-//    bound at 1 − α/2. Under the null (pinning S does not remove them; it
-//    may lower the rate, as running copies one at a time lowers a race's,
-//    but not three-fold) the rate is ≥ p_L/3 except with probability α/2,
-//    and then n clean runs happen with probability ≤ α/2: the claim is
-//    wrong with probability ≤ α (a union bound). n adapts to the observed rate (about 3/p at 95%),
-//    and a claim stops at its first failure. Runs with seeds that failed in the baseline go first:
+//  - "Pinning S removes the failures": zero failures in m runs, m sized so
+//    that the claim is wrong with probability ≤ α. The null hypothesis is
+//    that pinning S leaves a rate q ≥ p/3 (it may lower the rate, as
+//    running copies one at a time lowers a race's, but not three-fold; p
+//    the rate with every knob free). The baseline ran until its k-th
+//    failure, at run N; m = ⌈c·N⌉ with c = 3(α^(−1/k) − 1). Under the null
+//    the chance of m clean runs is E[(1 − q)^(cN)] ≤ E[z^N] with
+//    z = e^(−cp/3), and N's generating function (pz / (1 − (1 − p)z))^k is
+//    at most (1 + c/3)^(−k) = α because e^x − 1 ≥ x: a test on both
+//    samples at once, exact for every p, and about half the runs of a
+//    union bound over p's interval and the clean runs. (A baseline cut
+//    short by the budget falls back to that union bound: (1 − p_L/3)^m ≤
+//    α/2, p_L the rate's lower bound at 1 − α/2.) m adapts to the observed
+//    rate (about 3.1·N at k = 10, 95%), and a claim stops at its first
+//    failure. Runs with seeds that failed in the baseline go first:
 //    under the null each fails with probability at least p (exactly p when seeds do not matter,
 //    more when they do), so they only make the test harder to pass — and they expose seed-dependent
 //    causes at once.
+//  - Screens and claims: the search asks many questions and the diagnosis
+//    rests on few. A question "does K fail?" is screened: "no" after the
+//    clean runs that the baseline's rate would break with probability 0.05.
+//    Only the claims the answer rests on run to full strength (n* above).
+//    Screens never become claims; a wrong screen costs runs, not truth: the
+//    claim it leads to is refuted by a failure, which is kept (a failing
+//    configuration fails for good), and the search goes round again with
+//    screens three times as long. The error budget α of the claims is spent over
+//    rounds as 6/(π²r²) and split evenly among a round's claims (union
+//    bound), so the whole diagnosis stays wrong with probability ≤ α.
 //  - Culprits: ddmin over the pinned side finds a smallest set M whose
-//    pinning removes the failures. |M| ≥ 2: each culprit alone causes
-//    failures (requires "any"), confirmed by freeing each alone. |M| = 1:
-//    ddmin over the free side finds the smallest set F whose freeing alone
-//    brings failures back; |F| ≥ 2 means failures need every member free
-//    (requires "all").
+//    pinning removes the failures (claim 1). |M| ≥ 2: each culprit alone
+//    causes failures (requires "any"), shown by a failure with it alone
+//    free; one that shows none (claim-length runs) refutes claim 1. |M| = 1 and freeing it alone
+//    fails: requires "any". Otherwise ddmin over the free side finds the smallest set F whose
+//    freeing alone brings failures back; for each f in F, freeing F less f brings none
+//    (|F| claims): failures need every member free (requires "all").
 //  - No knob removes them (every knob pinned, failures go on): replay
 //    failing seeds with every knob pinned. Each failing seed failing r
 //    times in a row, with p_U^r ≤ α (p_U the rate's upper bound: the chance
@@ -61,7 +79,8 @@ struct BisectOptions {
   double confidence = 0.95;
   std::uint64_t max_runs = 10000;  // every run the diagnosis may use
   std::uint64_t master_seed = 1;   // fresh seeds: run_seed(master_seed, i)
-  unsigned batch = 8;              // runs asked of the oracle at once (about -j × 4)
+  unsigned batch = 8;              // most runs asked of the oracle at once (about -j × 4)
+  unsigned parallel = 2;           // fewest: the runs that go at once (-j)
 };
 
 /// One configuration's runs: evidence for the report.
@@ -96,6 +115,30 @@ struct Diagnosis {
 /// never `seed` or `order`.
 Diagnosis diagnose(BisectOracle& oracle, const std::vector<std::string>& candidates,
                    const BisectOptions& options);
+
+/// How many clean runs answer "no failure here": a screen while searching
+/// (cheap, may be wrong: whatever it leads to is proven by claims), a claim
+/// when the diagnosis rests on it (see the header comment).
+struct CleanRunRule {
+  double p_hat = 0;  // the baseline's failure rate
+  double p_low = 0;  // its lower bound at 1 − α/2
+  double alpha = 0.05;
+  // The baseline's k-th failure came at run N (counted runs, in seed
+  // order); 0: it stopped before its k-th (then claims use p_low).
+  std::uint64_t k = 0, runs_to_kth = 0;
+  // The screen of search round `round` (0, 1, ...).
+  std::uint64_t screen(unsigned round) const;
+  // Each claim of round `round`, when the round rests on `claims` of them.
+  std::uint64_t claim(unsigned round, unsigned claims) const;
+};
+
+// Screens miss a failure rate equal to the baseline's this often.
+constexpr double kScreenMiss = 0.05;
+// A knob that is not a culprit may lower the rate without removing it (runs
+// one at a time make a race rarer): claims rule out rates down to
+// p_L / kRateModulation. Measured: bisect_threads at 42% all free fails 15%
+// of runs with concurrency pinned.
+constexpr double kRateModulation = 3;
 
 /// Zero-failure runs needed to rule out failure rate `p` at `alpha`.
 std::uint64_t clean_runs_needed(double p, double alpha);

@@ -11,92 +11,160 @@
 #include "stats/stats.hpp"
 
 namespace deflake {
+namespace {
 
-OrderSearch find_polluters(OrderOracle& oracle, const std::string& victim,
-                           const std::vector<std::string>& before, double rate,
-                           std::uint64_t rate_runs, const BisectOptions& options) {
-  OrderSearch out;
-  const double alpha = 1 - options.confidence;
-  const auto failures = static_cast<std::uint64_t>(rate * double(rate_runs) + 0.5);
-  const Interval ci = wilson_interval(failures, rate_runs, 1 - alpha);
-  // As in diagnosis.cpp: tests that are not polluters may still make the
-  // victim's failure rarer without preventing it.
-  const std::uint64_t n_star = clean_runs_needed(ci.low / 3, alpha / 2);
-  std::uint64_t next_seed = 0;
+using Names = std::vector<std::string>;
+
+// Search rounds (a refuted claim starts the next) before giving up.
+constexpr unsigned kSearchRounds = 4;
+
+std::string after(const Names& subset) {
+  return subset.empty() ? std::string("nothing") : fmt::format("{}", fmt::join(subset, ", "));
+}
+
+class PolluterSearch {
+ public:
+  PolluterSearch(OrderOracle& oracle, std::string victim, double rate, std::uint64_t rate_runs,
+                 const BisectOptions& options)
+      : oracle_(oracle), victim_(std::move(victim)), options_(options) {
+    const double alpha = 1 - options.confidence;
+    const auto failures = static_cast<std::uint64_t>(rate * double(rate_runs) + 0.5);
+    const Interval ci = wilson_interval(failures, rate_runs, 1 - alpha);
+    // The victim's rate under shuffling is a lower bound on its rate when
+    // its polluters always run first: claims sized from it are conservative.
+    rule_ = CleanRunRule{rate, ci.low, alpha};
+  }
+
+  OrderSearch run(const Names& before);
+
+ private:
   struct Tally {
     std::uint64_t counted = 0, failed = 0, attempts = 0;
     std::optional<std::uint64_t> failing_seed;
   };
-  std::map<std::vector<std::string>, Tally> tallies;
-  std::vector<std::vector<std::string>> order;  // first use
+  Answer fails_after(const Names& subset, std::uint64_t clean_needed);
 
-  auto test = [&](const std::vector<std::string>& subset) -> Answer {
-    std::vector<std::string> sorted = subset;
-    std::sort(sorted.begin(), sorted.end());
-    auto [it, added] = tallies.try_emplace(sorted);
-    if (added) order.push_back(sorted);
-    Tally& t = it->second;
-    std::vector<std::string> tests = sorted;
-    tests.push_back(victim);
-    for (;;) {
-      if (t.failed > 0) return Answer::yes;
-      if (t.counted >= n_star) return Answer::no;
-      // Every order is drawn fresh; only those with the whole subset first
-      // count (1 in |S|+1 of them), so a cap on attempts bounds the work.
-      if (out.total_runs >= options.max_runs || oracle.interrupted() ||
-          t.attempts > 50 * (n_star + 1) * (sorted.size() + 1)) {
-        out.undecided_claim =
-            fmt::format("{} fails after {}", victim,
-                        sorted.empty() ? "nothing" : fmt::format("{}", fmt::join(sorted, ", ")));
-        out.runs_needed = n_star - t.counted;
-        return Answer::undecided;
-      }
-      std::vector<std::uint64_t> seeds;
-      for (unsigned i = 0; i < options.batch; ++i)
-        seeds.push_back(run_seed(options.master_seed ^ 0x6f72646572ULL, next_seed++));
-      const auto runs = oracle.run(tests, seeds);
-      for (std::size_t i = 0; i < runs.size(); ++i) {
-        ++t.attempts;
-        if (!runs[i].victim_failed) continue;
-        ++out.total_runs;
-        const bool all_first = std::all_of(sorted.begin(), sorted.end(), [&](const std::string& s) {
-          return std::find(runs[i].before.begin(), runs[i].before.end(), s) != runs[i].before.end();
-        });
-        if (!all_first) continue;
-        ++t.counted;
-        if (*runs[i].victim_failed) {
-          ++t.failed;
-          if (!t.failing_seed) t.failing_seed = seeds[i];
-        }
+  OrderOracle& oracle_;
+  std::string victim_;
+  BisectOptions options_;
+  CleanRunRule rule_;
+  std::uint64_t next_seed_ = 0;
+  std::map<Names, Tally> tallies_;
+  std::vector<Names> order_;  // first use
+  OrderSearch out_;
+};
+
+// Does the victim fail when every test of `subset` runs before it? Yes at a
+// first failure; no after `clean_needed` counted clean runs.
+Answer PolluterSearch::fails_after(const Names& subset, std::uint64_t clean_needed) {
+  Names sorted = subset;
+  std::sort(sorted.begin(), sorted.end());
+  auto [it, added] = tallies_.try_emplace(sorted);
+  if (added) order_.push_back(sorted);
+  Tally& t = it->second;
+  Names tests = sorted;
+  tests.push_back(victim_);
+  for (;;) {
+    if (t.failed > 0) return Answer::yes;
+    if (t.counted >= clean_needed) return Answer::no;
+    // Every order is drawn fresh; only those with the whole subset first
+    // count (1 in |S|+1 of them), so a cap on attempts bounds the work.
+    if (out_.total_runs >= options_.max_runs || oracle_.interrupted() ||
+        t.attempts > 50 * (clean_needed + 1) * (sorted.size() + 1)) {
+      out_.undecided_claim = fmt::format("{} fails after {}", victim_, after(sorted));
+      out_.runs_needed = clean_needed - t.counted;
+      return Answer::undecided;
+    }
+    // Batches grow with the runs made, as in diagnosis.cpp.
+    const std::uint64_t batch = std::clamp<std::uint64_t>(
+        t.attempts, options_.parallel, std::max(options_.parallel, options_.batch));
+    std::vector<std::uint64_t> seeds;
+    for (std::uint64_t i = 0; i < batch; ++i)
+      seeds.push_back(run_seed(options_.master_seed ^ 0x6f72646572ULL, next_seed_++));
+    const auto runs = oracle_.run(tests, seeds);
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      ++t.attempts;
+      if (!runs[i].victim_failed) continue;
+      ++out_.total_runs;
+      const bool all_first = std::all_of(sorted.begin(), sorted.end(), [&](const std::string& s) {
+        return std::find(runs[i].before.begin(), runs[i].before.end(), s) != runs[i].before.end();
+      });
+      if (!all_first) continue;
+      ++t.counted;
+      if (*runs[i].victim_failed) {
+        ++t.failed;
+        if (!t.failing_seed) t.failing_seed = seeds[i];
       }
     }
-  };
-  out.polluters = ddmin(before, test);
-  if (out.polluters && out.polluters->size() == 1) {
-    // ddmin stops at one element: make sure that one alone does it (the
-    // empty set — the victim alone — was ruled out by the screening).
-    if (test(*out.polluters) != Answer::yes) out.polluters.reset();
   }
-  if (out.polluters) {
-    std::vector<std::string> sorted = *out.polluters;
-    std::sort(sorted.begin(), sorted.end());
-    out.polluters = sorted;
-    out.repro_seed = tallies[sorted].failing_seed;
+}
+
+// In rounds, as the knob search (diagnosis.hpp): ddmin with screened "no"
+// answers finds a smallest failing set P (its "yes" is a failure seen, so
+// certain); the claims it rests on, "P less any one of its tests does not
+// fail", run to full strength. A refuted claim is a failure kept, and the
+// next round searches around it.
+OrderSearch PolluterSearch::run(const Names& before) {
+  std::optional<Names> found;
+  for (unsigned round = 0; round < kSearchRounds && !found; ++round) {
+    const std::uint64_t screen = rule_.screen(round);
+    auto screened = [&](const Names& subset) { return fails_after(subset, screen); };
+    // ddmin needs the whole set to fail: the failing order may have been chance.
+    const Answer whole = fails_after(before, rule_.claim(round, 1));
+    if (whole != Answer::yes) {
+      if (whole == Answer::no) out_.not_order = true;
+      out_.undecided_claim = fmt::format("{} fails after {}", victim_, after(before));
+      break;
+    }
+    const auto p = ddmin(before, screened);
+    if (!p) break;
+    Names polluters = *p;
+    std::sort(polluters.begin(), polluters.end());
+    bool refuted = false;
+    for (const auto& test : polluters) {
+      Names less;
+      for (const auto& other : polluters)
+        if (other != test) less.push_back(other);
+      const Answer a = fails_after(less, rule_.claim(round, unsigned(polluters.size())));
+      if (a == Answer::undecided) return std::move(out_);
+      if (a == Answer::yes) {
+        refuted = true;
+        break;
+      }
+    }
+    if (!refuted) found = polluters;
   }
-  for (const auto& subset : order) {
-    const Tally& t = tallies[subset];
-    std::vector<std::string> tests = subset;
-    tests.push_back(victim);
-    out.evidence.push_back(
-        EvidenceRow{tests,
-                    {},
-                    t.counted,
-                    t.failed,
-                    fmt::format("{} fails after {}", victim,
-                                subset.empty() ? std::string("nothing")
-                                               : fmt::format("{}", fmt::join(subset, ", ")))});
+  if (found) {
+    out_.polluters = found;
+    out_.repro_seed = tallies_[*found].failing_seed;
+    out_.undecided_claim.clear();
+    out_.runs_needed = 0;
+  } else if (!out_.not_order && out_.undecided_claim.empty()) {
+    out_.undecided_claim = fmt::format("a smallest set of tests that {} fails after", victim_);
+    out_.runs_needed = rule_.claim(kSearchRounds, 1);
   }
-  return out;
+  for (const Names& subset : order_) {
+    const Tally& t = tallies_[subset];
+    Names tests = subset;
+    tests.push_back(victim_);
+    out_.evidence.push_back(EvidenceRow{
+        tests, {}, t.counted, t.failed, fmt::format("{} fails after {}", victim_, after(subset))});
+  }
+  return std::move(out_);
+}
+
+}  // namespace
+
+OrderSearch find_polluters(OrderOracle& oracle, const std::string& victim,
+                           const std::vector<std::string>& before, double rate,
+                           std::uint64_t rate_runs, const BisectOptions& options) {
+  if (before.empty()) {
+    // The victim failed with nothing before it: not an order failure.
+    OrderSearch out;
+    out.not_order = true;
+    return out;
+  }
+  return PolluterSearch(oracle, victim, rate, rate_runs, options).run(before);
 }
 
 }  // namespace deflake

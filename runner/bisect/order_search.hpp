@@ -5,9 +5,12 @@
 // The question for a set S: does the victim fail when every test of S runs
 // before it? Each run shuffles S and the victim (GoogleTest's own shuffle),
 // and only runs in which all of S came first count. One failing run says
-// yes; "no" needs n* counted clean runs, n* sized from the victim's failure
-// rate under shuffling (as in diagnosis.hpp), which is a lower bound on its
-// rate when its polluters always run first: the claim is conservative.
+// yes; "no" is screened while searching and proven for the claims the
+// answer rests on (each polluter is needed: without it, no failure), with
+// the rounds, screens and claims of diagnosis.hpp sized from the victim's
+// failure rate under shuffling — a lower bound on its rate when its
+// polluters always run first, so the claims are conservative. First of all
+// the victim must fail after the whole set: else the order is not the cause.
 #pragma once
 
 #include <cstdint>
@@ -35,8 +38,11 @@ class OrderOracle {
 };
 
 struct OrderSearch {
-  std::optional<std::vector<std::string>> polluters;  // nullopt: undecided
-  std::vector<EvidenceRow> evidence;                  // pinned: the tests run with the victim
+  std::optional<std::vector<std::string>> polluters;  // nullopt: undecided, or not order
+  // The victim does not fail after the tests that ran before it in the
+  // failing order (or nothing did): the order is not the cause.
+  bool not_order = false;
+  std::vector<EvidenceRow> evidence;  // pinned: the tests run with the victim
   std::uint64_t total_runs = 0;
   std::optional<std::uint64_t> repro_seed;  // a failing run with the polluters only
   std::string undecided_claim;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 
 #include "base/clock.hpp"
 #include "base/error.hpp"
@@ -74,6 +75,7 @@ BisectOptions options_for(const BisectCommandOptions& b, const SweepPlan& plan,
   options.max_runs = b.max_runs;
   options.master_seed = plan.master_seed ^ fnv1a64(target);
   options.batch = std::max(4u, plan.effective_jobs() * 4);
+  options.parallel = std::max(1u, plan.effective_jobs());
   return options;
 }
 
@@ -231,6 +233,7 @@ int bisect_command(const BisectCommandOptions& b) {
   }
 
   bool interrupted = false;
+  std::map<std::string, std::vector<std::string>> target_notes;  // lines for the summary
   for (const OrderTarget& victim : order_targets) {
     const TimePoint target_started = Clock::now();
     progress_line.target(victim.name + " (test order)");
@@ -239,6 +242,19 @@ int bisect_command(const BisectCommandOptions& b) {
     const OrderSearch search =
         find_polluters(oracle, victim.name, victim.before, victim.rate, victim.runs, options);
     progress_line.clear();
+    if (search.not_order && !oracle.interrupted()) {
+      // It failed in a shuffled suite, but not because of the tests before
+      // it: diagnose it as any other target, and say why.
+      targets.push_back(BisectTarget{victim.name, o.command, victim.name});
+      const std::string ran_before =
+          victim.before.empty() ? std::string("no test before it")
+                                : fmt::format("{} test(s) before it", victim.before.size());
+      target_notes[victim.name].push_back(fmt::format(
+          "failed only in a shuffled suite ({:.1f}% of {} runs, {}), and not when those tests "
+          "run first ({} runs): the order is not the cause; diagnosed alone",
+          100 * victim.rate, victim.runs, ran_before, search.total_runs));
+      continue;
+    }
     TargetDiagnosis t;
     t.name = victim.name;
     t.argv = o.command;
@@ -287,6 +303,8 @@ int bisect_command(const BisectCommandOptions& b) {
     t.candidates = candidates;
     t.skipped = skipped;
     t.diagnosis = diagnose(oracle, candidates, options);
+    for (const auto& note : target_notes[target.name])
+      t.diagnosis.notes.insert(t.diagnosis.notes.begin(), note);
     progress_line.clear();
     if (t.diagnosis.repro_seed) {
       RunSpec spec = oracle.plan_for(t.diagnosis.repro_pinned, *t.diagnosis.repro_seed).make_run(0);
