@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "base/text.hpp"
+#include "report/json_report.hpp"
+#include "stats/stats.hpp"
 
 namespace deflake {
 namespace {
@@ -113,7 +115,7 @@ std::string render_diagnosis(const TargetDiagnosis& t, double confidence, std::u
                        list(d.polluters));
     for (const auto& r : d.evidence)
       out += fmt::format("  running {}: {}/{} failed (orders with the others first)\n",
-                         list(r.pinned), r.failures, r.runs);
+                         list(r.tests), r.failures, r.runs);
   } else if (d.cause == "seed") {
     out += "cause: seed — the outcome is a function of the seed\n";
     pinning(t.candidates, "every knob");
@@ -142,7 +144,8 @@ std::string render_diagnosis(const TargetDiagnosis& t, double confidence, std::u
 }
 
 std::string render_bisect_json(const std::vector<TargetDiagnosis>& targets,
-                               std::uint64_t master_seed, double confidence, double wall_s) {
+                               std::uint64_t master_seed, double confidence, double wall_s,
+                               bool interrupted, const StoreIdBySeed& store_id) {
   using nlohmann::json;
   json doc;
   doc["schema"] = "deflake.report/1";
@@ -150,29 +153,44 @@ std::string render_bisect_json(const std::vector<TargetDiagnosis>& targets,
   doc["command"] = "bisect";
   doc["master_seed"] = master_seed;
   doc["confidence"] = confidence;
+  doc["interrupted"] = interrupted;
   doc["wall_s"] = wall_s;
   json jt = json::array(), jd = json::array();
   for (const auto& t : targets) {
     const Diagnosis& d = t.diagnosis;
-    const Interval ci = wilson_interval(d.baseline_failures, d.baseline_runs);
-    jt.push_back({{"name", t.name},
-                  {"argv", t.argv},
-                  {"runs", d.baseline_runs},
-                  {"failures", d.baseline_failures},
-                  {"failure_rate", d.baseline_runs
-                                       ? json(double(d.baseline_failures) / double(d.baseline_runs))
-                                       : json(nullptr)},
-                  {"failure_rate_ci95", json::array({ci.low, ci.high})},
-                  {"strategy", "isolated"},
-                  {"verdict", to_string(d.verdict)}});
+    json target;
+    if (t.runs) {
+      // Failing runs carry their index among the target's runs; the store
+      // knows them by seed.
+      StoreIdLookup by_index = nullptr;
+      if (store_id)
+        by_index = [&](const std::string&, std::uint64_t index) {
+          for (const RunRecord& run : t.runs->failed_runs())
+            if (run.index == index) return store_id(t.name, run.seed);
+          return std::string();
+        };
+      target = target_json(*t.runs, t.strategy, nullptr, by_index);
+    } else {
+      const Interval ci = wilson_interval(d.baseline_failures, d.baseline_runs);
+      target = {{"runs", d.baseline_runs},
+                {"failures", d.baseline_failures},
+                {"failure_rate", d.baseline_runs
+                                     ? json(double(d.baseline_failures) / double(d.baseline_runs))
+                                     : json(nullptr)},
+                {"failure_rate_ci95", json::array({ci.low, ci.high})},
+                {"strategy", t.strategy}};
+    }
+    target["name"] = t.name;
+    target["argv"] = t.argv;
+    target["verdict"] = to_string(d.verdict);
+    jt.push_back(target);
     json evidence = json::array();
-    for (const auto& r : d.evidence)
-      evidence.push_back({{"pinned", r.pinned},
-                          {"free", r.free},
-                          {"amplify", nullptr},
-                          {"runs", r.runs},
-                          {"failures", r.failures},
-                          {"claim", r.claim}});
+    for (const auto& r : d.evidence) {
+      json row = {{"pinned", r.pinned}, {"free", r.free},         {"amplify", nullptr},
+                  {"runs", r.runs},     {"failures", r.failures}, {"claim", r.claim}};
+      if (!r.tests.empty()) row["tests"] = r.tests;  // an order search's row
+      evidence.push_back(row);
+    }
     json repro = nullptr;
     if (d.repro_seed) {
       json env = json::object();

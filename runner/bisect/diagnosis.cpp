@@ -437,7 +437,7 @@ Diagnosis Engine::run() {
     const Tally& t = tallies_[pinned];
     if (t.runs == 0) continue;
     d.evidence.push_back(
-        EvidenceRow{pinned, minus(candidates_, pinned), t.runs, t.failures, claim});
+        EvidenceRow{pinned, minus(candidates_, pinned), {}, t.runs, t.failures, claim});
   }
   d.total_runs = used_;
   return d;

@@ -87,6 +87,7 @@ struct BisectOptions {
 struct EvidenceRow {
   std::vector<std::string> pinned;
   std::vector<std::string> free;
+  std::vector<std::string> tests;  // an order search's row: the tests run, the victim last
   std::uint64_t runs = 0;
   std::uint64_t failures = 0;
   std::string claim;  // what it was run to decide, in words

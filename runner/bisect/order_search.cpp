@@ -147,8 +147,13 @@ OrderSearch PolluterSearch::run(const Names& before) {
     const Tally& t = tallies_[subset];
     Names tests = subset;
     tests.push_back(victim_);
-    out_.evidence.push_back(EvidenceRow{
-        tests, {}, t.counted, t.failed, fmt::format("{} fails after {}", victim_, after(subset))});
+    EvidenceRow row;
+    row.free = {"order"};
+    row.tests = tests;
+    row.runs = t.counted;
+    row.failures = t.failed;
+    row.claim = fmt::format("{} fails after {}", victim_, after(subset));
+    out_.evidence.push_back(std::move(row));
   }
   return std::move(out_);
 }

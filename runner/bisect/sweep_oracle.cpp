@@ -1,21 +1,27 @@
 #include "bisect/sweep_oracle.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "exec/command_source.hpp"
 #include "exec/sweep.hpp"
+#include "report/replay.hpp"
 
 namespace deflake {
 namespace {
 
 /// Keeps each run's outcome by its index, and passes runs on for progress.
+/// `keep` (may be null) also receives every run, as `keep_as` rewrites it.
 class Collector final : public SweepListener {
  public:
-  Collector(std::size_t runs, SweepListener& next) : results_(runs), next_(next) {}
+  Collector(std::size_t runs, SweepListener& next, TargetResult* keep = nullptr,
+            std::function<RunRecord(const RunRecord&)> keep_as = nullptr)
+      : results_(runs), next_(next), keep_(keep), keep_as_(std::move(keep_as)) {}
   void on_sweep_start(const SweepStart& start) override { next_.on_sweep_start(start); }
   void on_run_end(const RunRecord& record, const TargetResult& so_far) override {
     if (record.index < results_.size() && !record.interrupted && record.outcome != Outcome::skip)
       results_[record.index] = is_failure(record.outcome);
+    if (keep_ != nullptr) keep_->add(keep_as_(record));
     next_.on_run_end(record, so_far);
   }
   std::vector<std::optional<bool>> take() { return std::move(results_); }
@@ -23,6 +29,8 @@ class Collector final : public SweepListener {
  private:
   std::vector<std::optional<bool>> results_;
   SweepListener& next_;
+  TargetResult* keep_;
+  std::function<RunRecord(const RunRecord&)> keep_as_;
 };
 
 /// Keeps, per run index, the victim's outcome and the tests before it.
@@ -93,7 +101,8 @@ SweepOracle::SweepOracle(const SweepPlan& base, BisectTarget target, std::vector
       target_(std::move(target)),
       knobs_(std::move(knobs)),
       launcher_(launcher),
-      listener_(listener) {}
+      listener_(listener),
+      baseline_(target_.name, target_.command) {}
 
 SweepPlan SweepOracle::plan_for(const std::vector<std::string>& pinned, std::uint64_t seed) const {
   SweepPlan plan = base_;
@@ -115,7 +124,19 @@ std::vector<std::optional<bool>> SweepOracle::run(const std::vector<std::string>
   plan.seeds = seeds;
   plan.runs = seeds.size();
   plan.until_fail = false;
-  Collector collector(seeds.size(), listener_);
+  // The runs with every knob free are the target's own runs (its report's
+  // `targets` entry): numbered in the order they ran, each with its replay.
+  auto as_baseline = [this](const RunRecord& record) {
+    RunRecord kept = record;
+    kept.index = baseline_.runs();
+    if (kept.replay.empty()) {
+      RunSpec spec = plan_for({}, record.seed).make_run(0);
+      if (!target_.gtest_test.empty()) spec.argv.push_back("--gtest_filter=" + target_.gtest_test);
+      kept.replay = replay_command(spec);
+    }
+    return kept;
+  };
+  Collector collector(seeds.size(), listener_, pinned.empty() ? &baseline_ : nullptr, as_baseline);
   SweepResult result;
   if (target_.gtest_test.empty()) {
     CommandSource work(plan);

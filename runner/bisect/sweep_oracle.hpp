@@ -39,6 +39,10 @@ class SweepOracle final : public BisectOracle {
   /// The plan of one configuration (for repro lines): seed and knobs.
   SweepPlan plan_for(const std::vector<std::string>& pinned, std::uint64_t seed) const;
 
+  /// Every run made with every knob free (the diagnosis's baseline), as
+  /// `deflake run` would report them.
+  const TargetResult& baseline() const { return baseline_; }
+
  private:
   SweepPlan base_;
   BisectTarget target_;
@@ -46,6 +50,7 @@ class SweepOracle final : public BisectOracle {
   Launcher& launcher_;
   SweepListener& listener_;
   bool interrupted_ = false;
+  TargetResult baseline_;
 };
 
 /// The order search's oracle: a GoogleTest binary's filtered suite, shuffled,

@@ -131,6 +131,7 @@ struct OrderTarget {
   std::vector<std::string> before;  // the tests before it in its first failing order
   double rate = 0;                  // its failure rate in shuffled suites
   std::uint64_t runs = 0;
+  TargetResult suite_runs;  // those runs
 };
 
 }  // namespace
@@ -157,7 +158,9 @@ int bisect_command(const BisectCommandOptions& b) {
   // Failures go into the store too (the first kKeptPerTarget of a target).
   ListenerList progress;
   progress.add(std::make_unique<ForwardTo>(shown));
-  progress.add(std::make_unique<StoreReporter>(o.store_dir, "bisect", kKeptPerTarget));
+  auto store_owned = std::make_unique<StoreReporter>(o.store_dir, "bisect", kKeptPerTarget);
+  const StoreReporter& store = *store_owned;
+  progress.add(std::move(store_owned));
 
   if (o.verbosity != Verbosity::quiet)
     fmt::print(stderr, "deflake bisect: {}, master seed {}{}; knobs {}\n", shell_join(o.command),
@@ -172,6 +175,41 @@ int bisect_command(const BisectCommandOptions& b) {
   std::vector<BisectTarget> targets;
   std::vector<OrderTarget> order_targets;
   std::vector<TargetDiagnosis> results;
+  // Runs each test case had in the screening: part of its total_runs.
+  std::map<std::string, std::uint64_t> screening_runs;
+  auto write_json = [&](const std::vector<TargetDiagnosis>& done, bool interrupted) {
+    if (o.json_path.empty()) return;
+    write_file_atomically(
+        o.json_path,
+        render_bisect_json(done, plan.master_seed, b.confidence, to_seconds(Clock::now() - started),
+                           interrupted, [&](const std::string& target, std::uint64_t seed) {
+                             return store.id_of_seed(target, seed);
+                           }));
+  };
+  // Interrupted while screening: the report still says what the runs showed
+  // (each target's runs so far, no diagnosis yet).
+  auto report_interrupted_screening = [&](const std::vector<TargetResult>& screened,
+                                          const char* strategy) {
+    std::vector<TargetDiagnosis> partial;
+    for (const TargetResult& r : screened) {
+      TargetDiagnosis t;
+      t.name = r.name();
+      t.argv = r.argv();
+      t.candidates = candidates;
+      t.runs = r;
+      t.strategy = strategy;
+      t.diagnosis.baseline_runs = r.counted();
+      t.diagnosis.baseline_failures = r.failures();
+      t.diagnosis.total_runs = r.runs();
+      t.diagnosis.verdict =
+          r.counted() ? decide_verdict(r.failures(), r.counted()) : Verdict::skipped;
+      t.diagnosis.cause = "undecided";
+      t.diagnosis.undecided_claim = "interrupted while screening the test cases";
+      partial.push_back(std::move(t));
+    }
+    write_json(partial, true);
+    return kExitInterrupted;
+  };
   if (kind.gtest) {
     GtestWork work = gtest_work(o, plan, kind, env);
     SweepPlan screening = plan;
@@ -185,7 +223,7 @@ int bisect_command(const BisectCommandOptions& b) {
     progress_line.target("screening every test case");
     const SweepResult screened = run_sweep(screening, source, pool, progress);
     progress_line.clear();
-    if (screened.interrupted) return kExitInterrupted;
+    if (screened.interrupted) return report_interrupted_screening(screened.targets, "isolated");
     // Alone, a test case cannot fail because of the others: a second
     // screening runs the whole suite per process in shuffled orders.
     std::vector<TargetResult> shuffled;
@@ -199,10 +237,11 @@ int bisect_command(const BisectCommandOptions& b) {
       progress_line.target("screening the suite in shuffled orders");
       SweepResult in_suite = run_sweep(suite, source_suite, pool, progress);
       progress_line.clear();
-      if (in_suite.interrupted) return kExitInterrupted;
+      if (in_suite.interrupted) return report_interrupted_screening(in_suite.targets, "suite");
       shuffled = std::move(in_suite.targets);
     }
     for (const TargetResult& r : screened.targets) {
+      screening_runs[r.name()] = r.runs();
       if (r.failures() > 0) {
         targets.push_back(BisectTarget{r.name(), o.command, r.name()});
         continue;
@@ -214,8 +253,8 @@ int bisect_command(const BisectCommandOptions& b) {
         const RunRecord first = in_suite->failed_runs().front();
         std::vector<std::string> before = first.order;
         if (!before.empty()) before.pop_back();  // the victim itself
-        order_targets.push_back(
-            OrderTarget{r.name(), before, in_suite->failure_rate(), in_suite->counted()});
+        order_targets.push_back(OrderTarget{r.name(), before, in_suite->failure_rate(),
+                                            in_suite->counted(), *in_suite});
         continue;
       }
       TargetDiagnosis done;
@@ -226,6 +265,7 @@ int bisect_command(const BisectCommandOptions& b) {
       done.diagnosis.baseline_failures = 0;
       done.diagnosis.total_runs = r.runs();
       done.diagnosis.verdict = decide_verdict(0, r.counted());
+      done.runs = r;
       results.push_back(std::move(done));
     }
   } else {
@@ -259,12 +299,14 @@ int bisect_command(const BisectCommandOptions& b) {
     t.name = victim.name;
     t.argv = o.command;
     t.argv.push_back("--gtest_filter=" + victim.name);
+    t.runs = victim.suite_runs;
+    t.strategy = "suite";
     Diagnosis& d = t.diagnosis;
     d.verdict = Verdict::flaky;
     d.baseline_runs = victim.runs;
     d.baseline_failures = static_cast<std::uint64_t>(victim.rate * double(victim.runs) + 0.5);
     d.evidence = search.evidence;
-    d.total_runs = search.total_runs;
+    d.total_runs = search.total_runs + screening_runs[victim.name];
     if (search.polluters) {
       d.cause = "order";
       d.culprits = {"order"};
@@ -303,6 +345,8 @@ int bisect_command(const BisectCommandOptions& b) {
     t.candidates = candidates;
     t.skipped = skipped;
     t.diagnosis = diagnose(oracle, candidates, options);
+    t.diagnosis.total_runs += screening_runs[target.name];
+    t.runs = oracle.baseline();
     for (const auto& note : target_notes[target.name])
       t.diagnosis.notes.insert(t.diagnosis.notes.begin(), note);
     progress_line.clear();
@@ -336,9 +380,7 @@ int bisect_command(const BisectCommandOptions& b) {
     fmt::print("{} test cases: {} stable-pass, {} diagnosed\n", results.size(), stable,
                results.size() - stable);
   }
-  if (!o.json_path.empty())
-    write_file_atomically(o.json_path, render_bisect_json(results, plan.master_seed, b.confidence,
-                                                          to_seconds(Clock::now() - started)));
+  write_json(results, interrupted);
   if (interrupted) return kExitInterrupted;
   const bool failed = std::any_of(results.begin(), results.end(), [](const TargetDiagnosis& t) {
     return t.diagnosis.verdict == Verdict::flaky || t.diagnosis.verdict == Verdict::stable_fail;

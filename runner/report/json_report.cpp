@@ -43,7 +43,9 @@ json failed_run_json(const RunRecord& run, const SweepPlan* plan, const std::str
   return j;
 }
 
-json target_json(const TargetResult& r, const SweepOutcome& outcome,
+}  // namespace
+
+json target_json(const TargetResult& r, const std::string& strategy, const SweepPlan* plan,
                  const StoreIdLookup& store_id) {
   json target;
   target["name"] = r.name();
@@ -64,7 +66,7 @@ json target_json(const TargetResult& r, const SweepOutcome& outcome,
   json failed = json::array();
   for (const RunRecord& run : r.failed_runs()) {
     seeds.push_back(run.seed);
-    failed.push_back(failed_run_json(run, outcome.plan, r.name(), store_id));
+    failed.push_back(failed_run_json(run, plan, r.name(), store_id));
   }
   target["failing_seeds"] = seeds;
   target["failed_runs"] = failed;
@@ -72,14 +74,12 @@ json target_json(const TargetResult& r, const SweepOutcome& outcome,
   target["failed_runs_capped"] = r.failed_runs_capped();
   target["leaky_runs"] = r.leaky_runs();
   target["interrupted_runs"] = r.interrupted_runs();
-  target["strategy"] = outcome.strategy;
+  target["strategy"] = strategy;
   // No run finished (interrupted at once): no verdict rather than a false "skipped".
   target["verdict"] =
       r.runs() == 0 ? json(nullptr) : json(to_string(decide_verdict(r.failures(), counted)));
   return target;
 }
-
-}  // namespace
 
 std::string render_json_report(const std::string& command, const SweepOutcome& outcome,
                                const StoreIdLookup& store_id) {
@@ -102,7 +102,7 @@ std::string render_json_report(const std::string& command, const SweepOutcome& o
   doc["strategy"] = outcome.strategy;
   json targets = json::array();
   for (const TargetResult& r : *outcome.targets)
-    targets.push_back(target_json(r, outcome, store_id));
+    targets.push_back(target_json(r, outcome.strategy, outcome.plan, store_id));
   doc["targets"] = targets;
   // Test output may hold invalid UTF-8: replace it rather than fail the report.
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

@@ -1,9 +1,10 @@
-// The JSON report, schema deflake.report/1 (DESIGN.md). The only translation
-// unit that includes nlohmann-json, which is heavy to compile.
+// The JSON report, schema deflake.report/1 (DESIGN.md). nlohmann-json is
+// heavy to compile: only the report writers include all of it.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "report/listener.hpp"
@@ -12,6 +13,12 @@ namespace deflake {
 
 /// Where a failing run was kept in the store ("" when it was not).
 using StoreIdLookup = std::function<std::string(const std::string& target, std::uint64_t run)>;
+
+/// One entry of `targets`: a target's runs, outcomes, failing seeds and
+/// failed runs. `plan` (may be null) gives failing runs their replay line
+/// when a run does not carry one.
+nlohmann::json target_json(const TargetResult& result, const std::string& strategy,
+                           const SweepPlan* plan, const StoreIdLookup& store_id = nullptr);
 
 /// The report document for one finished sweep.
 std::string render_json_report(const std::string& command, const SweepOutcome& outcome,

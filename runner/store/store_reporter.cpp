@@ -118,7 +118,9 @@ void StoreReporter::on_run_end(const RunRecord& run, const TargetResult& so_far)
   }
   record.manifest = collect_manifest(plan_->argv.empty() ? "" : plan_->argv.front());
   try {
-    ids_[{record.target, run.index}] = store_.write(record);
+    const std::string id = store_.write(record);
+    ids_[{record.target, run.index}] = id;
+    ids_by_seed_.try_emplace({record.target, run.seed}, id);
     ++written_;
   } catch (const std::exception& e) {
     // Loud, once, and the sweep goes on: its report still has every failure.
@@ -132,6 +134,11 @@ void StoreReporter::on_sweep_end(const SweepOutcome&) {}
 std::string StoreReporter::id_of(const std::string& target, std::uint64_t run) const {
   const auto it = ids_.find({target, run});
   return it == ids_.end() ? std::string() : it->second;
+}
+
+std::string StoreReporter::id_of_seed(const std::string& target, std::uint64_t seed) const {
+  const auto it = ids_by_seed_.find({target, seed});
+  return it == ids_by_seed_.end() ? std::string() : it->second;
 }
 
 }  // namespace deflake

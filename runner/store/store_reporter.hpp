@@ -28,6 +28,9 @@ class StoreReporter final : public SweepListener {
   const std::string& root() const { return store_.root(); }
   /// The ID a failing run of `target` was kept under ("" when it was not).
   std::string id_of(const std::string& target, std::uint64_t run) const;
+  /// The same by seed, for callers that run many sweeps (bisect): the first
+  /// failing run of `target` with `seed` that was kept, in any sweep.
+  std::string id_of_seed(const std::string& target, std::uint64_t seed) const;
 
  private:
   Store store_;
@@ -37,6 +40,7 @@ class StoreReporter final : public SweepListener {
   std::map<std::string, std::size_t> kept_;  // per target in this invocation
   std::set<std::string> whole_output_kept_;  // targets whose first failure is kept whole
   std::map<std::pair<std::string, std::uint64_t>, std::string> ids_;  // (target, run) → ID
+  std::map<std::pair<std::string, std::uint64_t>, std::string> ids_by_seed_;  // (target, seed)
   std::size_t written_ = 0;
   std::string error_;
   std::string cwd_;

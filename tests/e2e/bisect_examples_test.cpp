@@ -55,6 +55,19 @@ void BisectExample::expect_diagnosis(const Expected& e) {
   if (e.cause == "knobs" || e.cause == "seed") {
     EXPECT_TRUE(d["repro"].is_object()) << r;
   }
+  // The target's own runs (the baseline), as `deflake run` reports them.
+  const auto& t = r.report.at("targets").at(0);
+  std::uint64_t outcomes = 0;
+  for (const auto& [name, count] : t.at("outcomes").items()) outcomes += count.get<std::uint64_t>();
+  EXPECT_EQ(outcomes, t["runs"].get<std::uint64_t>()) << r;
+  EXPECT_EQ(t["failing_seeds"].size(), t["failures"].get<std::uint64_t>()) << r;
+  EXPECT_EQ(t["failed_runs"].size(), t["failures"].get<std::uint64_t>()) << r;
+  EXPECT_TRUE(t.contains("leaky_runs")) << r;
+  if (e.verdict == "flaky") {
+    // The first failing runs are kept in the store, and the report says where.
+    EXPECT_TRUE(t["failed_runs"].at(0)["store_id"].is_string()) << r;
+    EXPECT_FALSE(t["failed_runs"].at(0)["replay"].get<std::string>().empty()) << r;
+  }
 }
 
 TEST_F(BisectExample, Seed) {
@@ -154,6 +167,21 @@ TEST_F(BisectExample, OrderNamesThePolluters) {
     }
     EXPECT_TRUE(found) << c.victim << r;
   }
+}
+
+// Ctrl-C while bisect screens a GoogleTest binary's test cases: exit 130,
+// and the report still holds every run made so far (review finding: it
+// returned without writing one).
+TEST_F(BisectExample, CtrlCWhileScreeningStillWritesTheReport) {
+  const Result r = deflake({"bisect", "-j", "1", "--seed", "1", "--json", report_path(), "--",
+                            DEFLAKE_E2E_INTERRUPTING_GTEST},
+                           Launch{{{"DEFLAKE_E2E_INTERRUPT", "1"}}, {}, false, 120});
+  EXPECT_EQ(r.code(), 130) << r;
+  ASSERT_TRUE(r.report.is_object()) << "no report after Ctrl-C" << r;
+  EXPECT_EQ(r.report["interrupted"], true) << r;
+  ASSERT_EQ(r.report["targets"].size(), 2u) << r;
+  ASSERT_EQ(r.report["diagnoses"].size(), 2u) << r;
+  for (const auto& d : r.report["diagnoses"]) EXPECT_EQ(d["cause"], "undecided") << r;
 }
 
 }  // namespace
