@@ -212,39 +212,56 @@ void Engine::undecided(Diagnosis& d) const {
 // (the outcome is a function of the seed), false when one changes its mind,
 // nullopt when the budget ends.
 std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, Diagnosis& d) {
-  // A seed-independent flake with rate ≤ p_U repeats a failure r times with
-  // probability ≤ p_U^r: r ≥ ln α / ln p_U rules that out.
-  const double p_up = std::min(0.999, std::max(p_high_, 1e-6));
+  // A seed-independent flake with rate ≤ q_U repeats a failure r times with
+  // probability ≤ q_U^r: r ≥ ln α / ln q_U rules that out. q_U bounds the
+  // rate of this configuration, which may be above the baseline's (its
+  // tally, which starts with the baseline's failing seeds, only errs high).
+  const double q_up = std::min(
+      0.999, std::max({p_high_, wilson_interval(t.failures, t.runs, 1 - alpha_).high, 1e-6}));
   const auto r =
-      static_cast<std::uint64_t>(std::max(2.0, std::ceil(std::log(alpha_) / std::log(p_up))));
+      static_cast<std::uint64_t>(std::max(2.0, std::ceil(std::log(alpha_) / std::log(q_up))));
   const std::vector<std::uint64_t> failing(
       t.failing.begin(),
       t.failing.begin() + static_cast<std::ptrdiff_t>(std::min(kSeedsReplayed, t.failing.size())));
   const std::vector<std::uint64_t> passing(
       t.passing.begin(),
       t.passing.begin() + static_cast<std::ptrdiff_t>(std::min(kSeedsReplayed, t.passing.size())));
-  // Replays each seed r times; false (with a note) when one changes its mind.
+  // Replays each seed up to r times, a batch at a time; false (with a note)
+  // at the first replay that changes its mind.
   auto consistent = [&](const std::vector<std::uint64_t>& seeds,
                         bool failed_before) -> std::optional<bool> {
     for (std::uint64_t seed : seeds) {
-      if (!budget_left()) return std::nullopt;
-      const auto results = oracle_.run(pinned, std::vector<std::uint64_t>(r, seed));
-      std::uint64_t failed = 0, counted = 0;
-      for (const auto& res : results)
-        if (res) ++counted, failed += *res;
-      used_ += counted;
-      const std::uint64_t changed = failed_before ? counted - failed : failed;
-      if (changed > 0) {
-        d.notes.push_back(fmt::format(
-            "{} seed {} {} {}/{} replays with {} pinned", failed_before ? "failing" : "passing",
-            seed, failed_before ? "passed" : "failed", changed, counted, list(pinned)));
-        return false;
+      std::uint64_t done = 0;
+      while (done < r) {
+        if (!budget_left()) return std::nullopt;
+        const std::uint64_t batch = std::min<std::uint64_t>(
+            r - done, std::clamp<std::uint64_t>(done, options_.parallel,
+                                                std::max(options_.parallel, options_.batch)));
+        const auto results = oracle_.run(pinned, std::vector<std::uint64_t>(batch, seed));
+        std::uint64_t failed = 0, counted = 0;
+        for (const auto& res : results)
+          if (res) ++counted, failed += *res;
+        used_ += counted;
+        if (counted == 0) return std::nullopt;  // skipped or interrupted: cannot tell
+        done += counted;
+        const std::uint64_t changed = failed_before ? counted - failed : failed;
+        if (changed > 0) {
+          d.notes.push_back(fmt::format(
+              "{} seed {} {} {}/{} replays with {} pinned", failed_before ? "failing" : "passing",
+              seed, failed_before ? "passed" : "failed", changed, done, list(pinned)));
+          return false;
+        }
       }
     }
     return true;
   };
-  if (const auto answer = consistent(failing, true); answer != true) return answer;
-  if (const auto answer = consistent(passing, false); answer != true) return answer;
+  // The side likelier to change its mind first: at rates above one half a
+  // passing seed that fails again shows it sooner than a failing one passing.
+  const bool passing_first = t.runs > 0 && 2 * t.failures > t.runs;
+  for (const bool failed_before : {!passing_first, passing_first})
+    if (const auto answer = consistent(failed_before ? failing : passing, failed_before);
+        answer != true)
+      return answer;
   d.notes.push_back(
       fmt::format("the seed decides: {} failing seed(s) failed {}/{} replays each, "
                   "{} passing seed(s) passed every replay",

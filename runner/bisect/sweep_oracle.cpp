@@ -60,10 +60,12 @@ class OrderCollector final : public SweepListener {
 }  // namespace
 
 SweepOrderOracle::SweepOrderOracle(const SweepPlan& base, std::vector<std::string> command,
-                                   std::string victim, Launcher& launcher, SweepListener& listener)
+                                   std::string victim, std::vector<std::string> listing,
+                                   Launcher& launcher, SweepListener& listener)
     : base_(base),
       command_(std::move(command)),
       victim_(std::move(victim)),
+      listing_(std::move(listing)),
       launcher_(launcher),
       listener_(listener) {
   base_.pinned.clear();
@@ -83,6 +85,16 @@ std::vector<OrderRun> SweepOrderOracle::run(const std::vector<std::string>& test
   plan.seeds = seeds;
   plan.runs = seeds.size();
   plan.until_fail = false;
+  const auto victim_at = std::find(listing_.begin(), listing_.end(), victim_);
+  const bool all_listed_first =
+      victim_at != listing_.end() &&
+      std::all_of(tests.begin(), tests.end(), [&](const std::string& test) {
+        return test == victim_ || std::find(listing_.begin(), victim_at, test) != victim_at;
+      });
+  if (all_listed_first) {
+    plan.freed.clear();
+    plan.pinned = {find_knob("order")};
+  }
   GtestWork work;
   work.command = command_;
   work.tests = tests;

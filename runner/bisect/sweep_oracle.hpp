@@ -53,12 +53,16 @@ class SweepOracle final : public BisectOracle {
   TargetResult baseline_;
 };
 
-/// The order search's oracle: a GoogleTest binary's filtered suite, shuffled,
-/// one process per seed (the suite strategy with `order` free).
+/// The order search's oracle: a GoogleTest binary's filtered suite, one
+/// process per seed (the suite strategy). When every test asked for comes
+/// before the victim in the binary's own order (`listing`, as
+/// --gtest_list_tests gives it), the suite runs unshuffled (`order`
+/// pinned): every run then has them all first, where a shuffle would put
+/// them first in only 1 run of |S| + 1. Otherwise it is shuffled.
 class SweepOrderOracle final : public OrderOracle {
  public:
   SweepOrderOracle(const SweepPlan& base, std::vector<std::string> command, std::string victim,
-                   Launcher& launcher, SweepListener& listener);
+                   std::vector<std::string> listing, Launcher& launcher, SweepListener& listener);
   std::vector<OrderRun> run(const std::vector<std::string>& tests,
                             const std::vector<std::uint64_t>& seeds) override;
   bool interrupted() const override { return interrupted_; }
@@ -70,6 +74,7 @@ class SweepOrderOracle final : public OrderOracle {
   SweepPlan base_;
   std::vector<std::string> command_;
   std::string victim_;
+  std::vector<std::string> listing_;
   Launcher& launcher_;
   SweepListener& listener_;
   bool interrupted_ = false;

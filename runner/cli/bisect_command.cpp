@@ -174,6 +174,7 @@ int bisect_command(const BisectCommandOptions& b) {
   // (screened first: the stable ones are done).
   std::vector<BisectTarget> targets;
   std::vector<OrderTarget> order_targets;
+  std::vector<std::string> listing;  // a GoogleTest binary's test cases, in its own order
   std::vector<TargetDiagnosis> results;
   // Runs each test case had in the screening: part of its total_runs.
   std::map<std::string, std::uint64_t> screening_runs;
@@ -212,6 +213,7 @@ int bisect_command(const BisectCommandOptions& b) {
   };
   if (kind.gtest) {
     GtestWork work = gtest_work(o, plan, kind, env);
+    listing = work.tests;
     SweepPlan screening = plan;
     screening.freed = knobs;
     screening.runs = o.runs.value_or(kScreeningRuns);
@@ -277,7 +279,7 @@ int bisect_command(const BisectCommandOptions& b) {
   for (const OrderTarget& victim : order_targets) {
     const TimePoint target_started = Clock::now();
     progress_line.target(victim.name + " (test order)");
-    SweepOrderOracle oracle(plan, o.command, victim.name, pool, progress);
+    SweepOrderOracle oracle(plan, o.command, victim.name, listing, pool, progress);
     const BisectOptions options = options_for(b, plan, victim.name);
     const OrderSearch search =
         find_polluters(oracle, victim.name, victim.before, victim.rate, victim.runs, options);

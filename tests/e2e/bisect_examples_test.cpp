@@ -169,6 +169,27 @@ TEST_F(BisectExample, OrderNamesThePolluters) {
   }
 }
 
+// A victim declared after its polluter: every question "does it fail after
+// S?" with S declared before it runs the suite unshuffled, so every run
+// counts (a shuffle puts S first in 1 run of |S| + 1, and the rest are
+// paid for without counting: total_runs would exceed the evidence).
+TEST_F(BisectExample, AVictimDeclaredAfterItsPollutersCountsEveryRun) {
+  const Result r = deflake({"bisect", "-j", "2", "--seed", "1", "--confidence", "0.999", "--json",
+                            report_path(), "--", DEFLAKE_E2E_LATE_VICTIM_GTEST},
+                           Launch{{}, {}, false, 300});
+  ASSERT_TRUE(r.report.is_object()) << r;
+  const nlohmann::json* victim = nullptr;
+  for (const auto& d : r.report["diagnoses"])
+    if (d["target"] == "Cache.ColdStart") victim = &d;
+  ASSERT_NE(victim, nullptr) << r;
+  EXPECT_EQ((*victim)["cause"], "order") << r;
+  EXPECT_EQ((*victim)["polluters"], nlohmann::json::array({"Cache.Warm"})) << r;
+  std::uint64_t counted = 0;
+  for (const auto& row : (*victim)["evidence"]) counted += row["runs"].get<std::uint64_t>();
+  const std::uint64_t screening = 100;  // its isolated screening runs
+  EXPECT_EQ((*victim)["total_runs"].get<std::uint64_t>(), screening + counted) << r;
+}
+
 // Ctrl-C while bisect screens a GoogleTest binary's test cases: exit 130,
 // and the report still holds every run made so far (review finding: it
 // returned without writing one).
