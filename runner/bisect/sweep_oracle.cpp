@@ -100,6 +100,7 @@ std::vector<OrderRun> SweepOrderOracle::run(const std::vector<std::string>& test
   work.tests = tests;
   for (const auto& test : tests) work.filter += (work.filter.empty() ? "" : ":") + test;
   work.strategy = GtestStrategy::suite;
+  work.order_kept_for = {victim_};  // its passing runs say what ran first too
   GtestSource source(plan, work);
   OrderCollector collector(seeds.size(), victim_, listener_);
   const SweepResult result = run_sweep(plan, source, launcher_, collector);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_map>
 
 #include "base/error.hpp"
 #include "deflake/results_protocol.hpp"
@@ -448,20 +449,16 @@ std::vector<TargetRun> GtestSource::finish_suite(const Job& job, const RunRecord
   const ResultsFile results = read_results_file(job.results_path);
   const GtestReport report = read_gtest_report(job.report_path);
   const std::vector<Ran> ran = tests_that_ran(results, report, process.output);
-  auto member = [&](const std::string& name) -> std::optional<std::size_t> {
-    for (std::size_t t : job.members)
-      if (targets_[t].name == name) return t;
-    return std::nullopt;
-  };
+  std::unordered_map<std::string_view, std::size_t> member;
+  for (std::size_t t : job.members) member.emplace(targets_[t].name, t);
   std::vector<TargetRun> runs;
   std::vector<std::string> order;
   bool died_in_a_test = false;
   for (const Ran& test : ran) {
-    const auto target = member(test.name);
-    if (!target) continue;
+    const auto target = member.find(test.name);
+    if (target == member.end()) continue;
     order.push_back(test.name);
     RunRecord record = record_for(job, process, job.first_run, process.seed);
-    record.order = order;
     if (test.outcome) {
       record.outcome = *test.outcome;
       record.interrupted = false;
@@ -469,7 +466,11 @@ std::vector<TargetRun> GtestSource::finish_suite(const Job& job, const RunRecord
       died_in_a_test = true;
       record.outcome = died_outcome(process, record.note, report.error.has_value());
     }
-    runs.push_back(TargetRun{*target, std::move(record)});
+    if (is_failure(record.outcome) || !test.outcome ||
+        std::find(work_.order_kept_for.begin(), work_.order_kept_for.end(), test.name) !=
+            work_.order_kept_for.end())
+      record.order = order;
+    runs.push_back(TargetRun{target->second, std::move(record)});
   }
   if (process.interrupted) {
     // What finished before the interrupt counts; the rest says nothing.
@@ -484,9 +485,12 @@ std::vector<TargetRun> GtestSource::finish_suite(const Job& job, const RunRecord
                                    describe_process_end(process))
                      : fmt::format("the suite process {} after its tests ended",
                                    describe_process_end(process));
-    for (TargetRun& run : runs) {
-      run.record.outcome = process.outcome == Outcome::timeout ? Outcome::timeout : Outcome::crash;
-      run.record.note = note;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      RunRecord& record = runs[i].record;
+      record.outcome = process.outcome == Outcome::timeout ? Outcome::timeout : Outcome::crash;
+      record.note = note;
+      // A failing run keeps its order; runs[i] ran (i + 1)-th.
+      record.order.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(i + 1));
     }
     if (runs.empty()) {  // and nothing tells what ran: blame every member
       for (std::size_t t : job.members) {

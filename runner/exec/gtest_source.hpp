@@ -34,6 +34,10 @@ struct GtestWork {
   std::string filter;                // the user's --filter pattern ("" = every test)
   GtestStrategy strategy = GtestStrategy::isolated;
   std::uint64_t batch_size = 0;  // batched: iterations per process; 0 chooses
+  // suite: a run keeps the order of the tests up to it (RunRecord::order)
+  // when it failed, or when its test case is listed here. Every run of a
+  // K-test suite keeping its prefix would copy O(K²) names per process.
+  std::vector<std::string> order_kept_for;
 };
 
 class GtestSource final : public WorkSource {

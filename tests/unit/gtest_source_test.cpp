@@ -283,3 +283,50 @@ TEST(GtestSource, ALeakyProcessMarksOneRun) {
 
 }  // namespace
 }  // namespace deflake
+
+namespace deflake {
+namespace {
+
+// A suite run keeps the order of the tests up to it only where it is used:
+// on failing runs, and on every run of the test cases asked for (bisect's
+// order search reads the victim's passing runs too). Every run of a K-test
+// suite keeping its prefix would copy O(K²) names per process.
+TEST(GtestSource, SuiteRunsKeepTheirOrderOnlyWhereItIsUsed) {
+  auto model = [](const std::string& name, std::uint64_t seed, const std::vector<std::string>&) {
+    return name == "A.One" && seed % 2 == 0 ? FakeBehaviour::fail : FakeBehaviour::pass;
+  };
+  const std::vector<std::string> tests = {"A.One", "B.Two", "C.Three"};
+  SweepPlan plan = plan_of(20);
+  plan.freed = {find_knob("order")};
+  FakeGtestBinary binary(tests, true, model);
+  GtestWork work;
+  work.command = {"./t"};
+  work.tests = tests;
+  work.strategy = GtestStrategy::suite;
+  work.order_kept_for = {"C.Three"};
+  GtestSource source(plan, work);
+  struct Orders final : SweepListener {
+    std::map<std::string, std::vector<RunRecord>> runs;
+    void on_run_end(const RunRecord& record, const TargetResult& so_far) override {
+      runs[so_far.name()].push_back(record);
+    }
+  } seen;
+  run_sweep(plan, source, binary, seen);
+  ASSERT_EQ(seen.runs["A.One"].size(), 20u);
+  std::size_t failed = 0;
+  for (const RunRecord& run : seen.runs["A.One"]) {
+    failed += is_failure(run.outcome);
+    EXPECT_EQ(run.order.empty(), !is_failure(run.outcome));
+    if (!run.order.empty()) EXPECT_EQ(run.order.back(), "A.One");
+  }
+  EXPECT_GT(failed, 0u);
+  for (const RunRecord& run : seen.runs["B.Two"]) EXPECT_TRUE(run.order.empty());
+  ASSERT_EQ(seen.runs["C.Three"].size(), 20u);
+  for (const RunRecord& run : seen.runs["C.Three"]) {
+    ASSERT_FALSE(run.order.empty());
+    EXPECT_EQ(run.order.back(), "C.Three");
+  }
+}
+
+}  // namespace
+}  // namespace deflake
