@@ -34,6 +34,7 @@ const EvidenceRow* row(const Diagnosis& d, const Names& pinned) {
 
 std::string rate_line(const Diagnosis& d) {
   const Interval ci = wilson_interval(d.baseline_failures, d.baseline_runs);
+  if (d.baseline_runs == 0) return "every run skipped itself (exit 77)";
   if (d.baseline_failures == 0)
     return fmt::format("0/{} failed: rules out ≥ {} at 95%", d.baseline_runs,
                        percent(ruled_out_rate(d.baseline_runs)));
@@ -123,10 +124,13 @@ std::string render_diagnosis(const TargetDiagnosis& t, double confidence, std::u
     out += "cause: unknown — with every knob pinned and the seed fixed, the outcome still varies\n";
     pinning(t.candidates, "every knob");
   } else if (d.cause == "undecided") {
-    out += fmt::format(
-        "cause: undecided — the budget (--max-runs {}) ran out before this claim was settled at "
-        "{}: {} (about {} more runs)\n",
-        max_runs, conf, d.undecided_claim, d.runs_needed);
+    if (d.runs_needed == 0)
+      out += fmt::format("cause: undecided — {}\n", d.undecided_claim);
+    else
+      out += fmt::format(
+          "cause: undecided — the budget (--max-runs {}) ran out before this claim was settled "
+          "at {}: {} (about {} more runs)\n",
+          max_runs, conf, d.undecided_claim, d.runs_needed);
   }
   for (const auto& note : d.notes) out += "  " + note + "\n";
   for (const auto& skipped : t.skipped) out += "  skipped knob " + skipped + "\n";

@@ -178,6 +178,7 @@ int bisect_command(const BisectCommandOptions& b) {
   std::vector<TargetDiagnosis> results;
   // Runs each test case had in the screening: part of its total_runs.
   std::map<std::string, std::uint64_t> screening_runs;
+  std::map<std::string, TargetResult> screened_results;
   auto write_json = [&](const std::vector<TargetDiagnosis>& done, bool interrupted) {
     if (o.json_path.empty()) return;
     write_file_atomically(
@@ -244,6 +245,7 @@ int bisect_command(const BisectCommandOptions& b) {
     }
     for (const TargetResult& r : screened.targets) {
       screening_runs[r.name()] = r.runs();
+      screened_results.emplace(r.name(), r);
       if (r.failures() > 0) {
         targets.push_back(BisectTarget{r.name(), o.command, r.name()});
         continue;
@@ -276,13 +278,27 @@ int bisect_command(const BisectCommandOptions& b) {
 
   bool interrupted = false;
   std::map<std::string, std::vector<std::string>> target_notes;  // lines for the summary
+  // --max-runs bounds every diagnosis together (the screening of a
+  // GoogleTest binary's test cases, -n runs each, comes on top): each
+  // target gets what the ones before it left.
+  std::uint64_t spent = 0;
+  auto budget_left = [&] { return b.max_runs > spent ? b.max_runs - spent : 0; };
+  auto out_of_budget = [&](TargetDiagnosis& t, Verdict verdict) {
+    t.diagnosis.verdict = verdict;
+    t.diagnosis.cause = "undecided";
+    t.diagnosis.undecided_claim = fmt::format(
+        "the budget (--max-runs {}) was spent on the targets before this one", b.max_runs);
+    t.diagnosis.runs_needed = 0;
+  };
   for (const OrderTarget& victim : order_targets) {
     const TimePoint target_started = Clock::now();
     progress_line.target(victim.name + " (test order)");
     SweepOrderOracle oracle(plan, o.command, victim.name, listing, pool, progress);
-    const BisectOptions options = options_for(b, plan, victim.name);
+    BisectOptions options = options_for(b, plan, victim.name);
+    options.max_runs = budget_left();
     const OrderSearch search =
         find_polluters(oracle, victim.name, victim.before, victim.rate, victim.runs, options);
+    spent += search.total_runs;
     progress_line.clear();
     if (search.not_order && !oracle.interrupted()) {
       // It failed in a shuffled suite, but not because of the tests before
@@ -339,14 +355,28 @@ int bisect_command(const BisectCommandOptions& b) {
     const TimePoint target_started = Clock::now();
     progress_line.target(target.name);
     SweepOracle oracle(plan, target, knobs, pool, progress);
-    const BisectOptions options = options_for(b, plan, target.name);
+    BisectOptions options = options_for(b, plan, target.name);
+    options.max_runs = budget_left();
     TargetDiagnosis t;
     t.name = target.name;
     t.argv = target.command;
     if (!target.gtest_test.empty()) t.argv.push_back("--gtest_filter=" + target.gtest_test);
     t.candidates = candidates;
     t.skipped = skipped;
+    if (const auto screened = screened_results.find(target.name);
+        options.max_runs == 0 && screened != screened_results.end()) {
+      // It failed in the screening; nothing is left to find out why.
+      const TargetResult& r = screened->second;
+      out_of_budget(t, decide_verdict(r.failures(), r.counted()));
+      t.diagnosis.baseline_runs = r.counted();
+      t.diagnosis.baseline_failures = r.failures();
+      t.diagnosis.total_runs = r.runs();
+      t.runs = r;
+      results.push_back(std::move(t));
+      continue;
+    }
     t.diagnosis = diagnose(oracle, candidates, options);
+    spent += t.diagnosis.total_runs;
     t.diagnosis.total_runs += screening_runs[target.name];
     t.runs = oracle.baseline();
     for (const auto& note : target_notes[target.name])

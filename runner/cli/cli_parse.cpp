@@ -332,7 +332,8 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   bisect->add_option("--confidence", bo.confidence, "Confidence of every claim (default 0.95)");
   bisect
       ->add_option("--max-runs", bo.max_runs,
-                   "Runs one diagnosis may use in all (default 10000); past it, claims left "
+                   "Runs all diagnoses together may use (default 10000; a GoogleTest "
+                   "binary's screening, -n per test case, comes on top); past it, claims left "
                    "open make the cause 'undecided'")
       ->check(CLI::PositiveNumber);
 

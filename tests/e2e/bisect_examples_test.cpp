@@ -190,6 +190,23 @@ TEST_F(BisectExample, AVictimDeclaredAfterItsPollutersCountsEveryRun) {
   EXPECT_EQ((*victim)["total_runs"].get<std::uint64_t>(), screening + counted) << r;
 }
 
+// --max-runs bounds every diagnosis together, not each one: two flaky test
+// cases of one binary share it (the screening, 100 runs each, on top).
+TEST_F(BisectExample, MaxRunsBoundsEveryDiagnosisTogether) {
+  const Result r = deflake({"bisect", "-j", "2", "--seed", "1", "--max-runs", "60", "--json",
+                            report_path(), "--", kExamples + "/../gtest_crash"},
+                           Launch{{}, {}, false, 300});
+  ASSERT_TRUE(r.report.is_object()) << r;
+  std::uint64_t diagnosing = 0, undecided = 0;
+  for (const auto& d : r.report["diagnoses"]) {
+    if (d["cause"] == "none") continue;
+    diagnosing += d["total_runs"].get<std::uint64_t>() - 100;
+    undecided += d["cause"] == "undecided";
+  }
+  EXPECT_LE(diagnosing, 60u) << r;
+  EXPECT_GE(undecided, 1u) << "60 runs cannot settle two 10% flakes" << r;
+}
+
 // Ctrl-C while bisect screens a GoogleTest binary's test cases: exit 130,
 // and the report still holds every run made so far (review finding: it
 // returned without writing one).
