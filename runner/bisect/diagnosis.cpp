@@ -75,7 +75,8 @@ class Engine {
   std::uint64_t claim_runs(unsigned round, unsigned claims) const {
     return rule_.claim(round, claims);
   }
-  void fill_culprit_evidence(Diagnosis& d);
+  void fill_culprit_evidence(Diagnosis& d, const Names& searched);
+  std::optional<Names> race_for_one_culprit(const Names& knobs, std::uint64_t screen);
   bool baseline(Diagnosis& d);
   void search_knobs(Diagnosis& d);
   void seed_or_unknown(Diagnosis& d);
@@ -269,6 +270,49 @@ std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, 
   return true;
 }
 
+// One culprit, found by halving: for a split of the candidates into A and
+// B, "pinning A" and "freeing only A" run by turns until one fails. With
+// one culprit exactly one of them can: a failure with A pinned puts it in
+// B, a failure with only A free puts it in A. Every step is decided by a
+// failure seen, never by a screen, and costs about 2/p runs where a
+// screened step costs ln 20 / p. Two or more culprits, or none, show as
+// both failing, or neither within a screen each: nullopt, and ddmin takes
+// over with what was run. (The knob found is then claimed like any other:
+// a wrong one is refuted.)
+std::optional<Names> Engine::race_for_one_culprit(const Names& knobs, std::uint64_t screen) {
+  Names set = knobs;
+  while (set.size() > 1) {
+    const Names a(set.begin(), set.begin() + static_cast<std::ptrdiff_t>(set.size() / 2));
+    const Names b = minus(set, a);
+    const Names pinned_a = sorted(a);
+    const Names only_a = sorted(minus(knobs, a));  // pinned when freeing only A
+    const std::string claim_pinned = "pinning " + list(pinned_a) + " removes the failures";
+    const std::string claim_only =
+        "freeing only " + list(minus(candidates_, only_a)) + " brings them back";
+    Tally& with_a_pinned = tally(pinned_a, claim_pinned);
+    Tally& only_a_free = tally(only_a, claim_only);
+    for (;;) {
+      const bool b_fails = with_a_pinned.failures > 0, a_fails = only_a_free.failures > 0;
+      if (a_fails && b_fails) return std::nullopt;  // a culprit on each side
+      if (a_fails || b_fails) {
+        set = a_fails ? a : b;
+        break;
+      }
+      if (with_a_pinned.runs >= screen && only_a_free.runs >= screen) return std::nullopt;
+      if (!budget_left()) return std::nullopt;
+      // One more batch of each (fails() stops at a failure or the count).
+      for (auto [pinned, claim] : {std::pair{&pinned_a, &claim_pinned}, {&only_a, &claim_only}}) {
+        Tally& t = tallies_[*pinned];
+        if (t.runs >= screen || t.failures > 0) continue;
+        if (fails(*pinned, *claim, std::min(screen, t.runs + options_.parallel)) ==
+            Answer::undecided)
+          return std::nullopt;
+      }
+    }
+  }
+  return set;
+}
+
 // The knob search, in rounds. Each round screens its way to a candidate
 // (ddmin with cheap "no failure" answers), then runs the claims the
 // candidate rests on to full strength. A claim refuted by a failure is
@@ -315,12 +359,21 @@ void Engine::search_knobs(Diagnosis& d) {
       if (a == Answer::undecided) return undecided(d);
       if (a == Answer::yes) pinned_side = Names{"concurrency"};
     }
+    // Concurrency, when not the cause alone, is left free while the others
+    // are searched: pinned, it makes races rarer and fools the screens
+    // (bisect_threads: 30% free, about 5% with concurrency pinned).
+    const Names others = minus(all, {"concurrency"});
+    if (!pinned_side && round == 0) {
+      // First a race for one culprit among the others (it needs no screen
+      // of them all pinned: its own failures decide, and its answer is
+      // claimed below).
+      search_set = others;
+      pinned_side = race_for_one_culprit(others, screen);
+      if (!pinned_side) search_set = all;
+    }
     if (!pinned_side && has_concurrency) {
-      // Not the cause alone: leave it free while searching the others, if
-      // pinning them all removes the failures. Pinned, it would make races
-      // rarer and fool the screens (bisect_threads: 30% free, about 5% with
-      // concurrency pinned).
-      const Names others = minus(all, {"concurrency"});
+      // Leave concurrency free for ddmin too, if pinning the others removes
+      // the failures.
       const Answer a = removes_screened(others);
       if (a == Answer::undecided) return undecided(d);
       if (a == Answer::yes) search_set = others;
@@ -359,7 +412,7 @@ void Engine::search_knobs(Diagnosis& d) {
       if (refuted) continue;
       d.culprits = m;
       d.requires_ = "any";
-      return fill_culprit_evidence(d);
+      return fill_culprit_evidence(d, search_set);
     }
     // One knob's pinning removes them: alone, or as one of several that
     // must all be free (then pinning any of them is enough). Not screened:
@@ -371,7 +424,7 @@ void Engine::search_knobs(Diagnosis& d) {
     if (alone == Answer::yes) {
       d.culprits = m;
       d.requires_ = "any";
-      return fill_culprit_evidence(d);
+      return fill_culprit_evidence(d, search_set);
     }
     const auto free_side = ddmin(search_set, fails_alone_screened);
     if (!free_side) return undecided(d);
@@ -379,7 +432,7 @@ void Engine::search_knobs(Diagnosis& d) {
     if (f == m) {  // more runs showed that M alone does bring them back
       d.culprits = m;
       d.requires_ = "any";
-      return fill_culprit_evidence(d);
+      return fill_culprit_evidence(d, search_set);
     }
     if (f.size() == 1) {
       // Freeing only F fails, with M pinned: a contradiction of the claim
@@ -403,17 +456,19 @@ void Engine::search_knobs(Diagnosis& d) {
     if (refuted) continue;
     d.culprits = f;
     d.requires_ = "all";
-    return fill_culprit_evidence(d);
+    return fill_culprit_evidence(d, search_set);
   }
 }
 
 // The configuration that shows the failure (the culprits free, the rest
 // pinned), a seed that reproduces it, and whether the seed decides.
-void Engine::fill_culprit_evidence(Diagnosis& d) {
-  const Names& all = candidates_;
-  const Names repro_pinned = sorted(minus(all, d.culprits));
-  if (fails(repro_pinned, "freeing only " + list(d.culprits) + " brings them back", n_star_) ==
-      Answer::undecided)
+// `searched`: the knobs the search pinned and freed (concurrency, left free
+// during it, stays free: one replay runs alone either way).
+void Engine::fill_culprit_evidence(Diagnosis& d, const Names& searched) {
+  const Names repro_pinned = sorted(minus(searched, d.culprits));
+  if (fails(repro_pinned,
+            "freeing only " + list(minus(candidates_, repro_pinned)) + " brings them back",
+            n_star_) == Answer::undecided)
     return undecided(d);
   Tally& shown = tallies_[repro_pinned];
   d.repro_pinned = repro_pinned;
@@ -422,8 +477,9 @@ void Engine::fill_culprit_evidence(Diagnosis& d) {
   // them; this configuration's own tally starts with known failing seeds).
   d.repro_rate = double(d.baseline_failures) / double(std::max<std::uint64_t>(1, d.baseline_runs));
   // Seed-dependent: under the culprits' free setting, is the outcome a
-  // function of the seed? Needs a few passes and failures to replay.
-  while ((shown.failing.size() < 2 || shown.passing.size() < 2) && budget_left() &&
+  // function of the seed? Needs a failing and a passing seed to replay (one
+  // failing seed replayed r times decides at the confidence: see replays).
+  while ((shown.failing.empty() || shown.passing.empty()) && budget_left() &&
          shown.runs < 4 * n_star_) {
     std::vector<std::uint64_t> seeds;
     for (unsigned i = 0; i < options_.batch; ++i) seeds.push_back(fresh_seed());
