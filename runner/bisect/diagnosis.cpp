@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -77,6 +78,14 @@ class Engine {
   }
   void fill_culprit_evidence(Diagnosis& d, const Names& searched);
   std::optional<Names> race_for_one_culprit(const Names& knobs, std::uint64_t screen);
+  // A configuration to run, and the claim it is run for.
+  struct Question {
+    Names pinned;
+    std::string claim;
+  };
+  using SideQuestion = std::function<Question(const Names& a, const Names& b)>;
+  std::optional<Names> race(Names set, std::uint64_t screen, const SideQuestion& in_a,
+                            const SideQuestion& in_b);
   bool baseline(Diagnosis& d);
   void search_knobs(Diagnosis& d);
   void seed_or_unknown(Diagnosis& d);
@@ -280,31 +289,41 @@ std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, 
 // over with what was run. (The knob found is then claimed like any other:
 // a wrong one is refuted.)
 std::optional<Names> Engine::race_for_one_culprit(const Names& knobs, std::uint64_t screen) {
-  Names set = knobs;
+  return race(
+      knobs, screen,
+      [&](const Names& a, const Names&) {
+        const Names pinned = sorted(minus(knobs, a));
+        return Question{pinned,
+                        "freeing only " + list(minus(candidates_, pinned)) + " brings them back"};
+      },
+      [&](const Names& a, const Names&) {
+        return Question{sorted(a), "pinning " + list(sorted(a)) + " removes the failures"};
+      });
+}
+
+// The race itself: `in_a(a, b)` is the configuration whose failure puts the
+// one element sought in A, `in_b(a, b)` the one whose failure puts it in B.
+std::optional<Names> Engine::race(Names set, std::uint64_t screen, const SideQuestion& in_a,
+                                  const SideQuestion& in_b) {
   while (set.size() > 1) {
     const Names a(set.begin(), set.begin() + static_cast<std::ptrdiff_t>(set.size() / 2));
     const Names b = minus(set, a);
-    const Names pinned_a = sorted(a);
-    const Names only_a = sorted(minus(knobs, a));  // pinned when freeing only A
-    const std::string claim_pinned = "pinning " + list(pinned_a) + " removes the failures";
-    const std::string claim_only =
-        "freeing only " + list(minus(candidates_, only_a)) + " brings them back";
-    Tally& with_a_pinned = tally(pinned_a, claim_pinned);
-    Tally& only_a_free = tally(only_a, claim_only);
+    const Question qa = in_a(a, b), qb = in_b(a, b);
+    const Tally& ta = tally(qa.pinned, qa.claim);
+    const Tally& tb = tally(qb.pinned, qb.claim);
     for (;;) {
-      const bool b_fails = with_a_pinned.failures > 0, a_fails = only_a_free.failures > 0;
-      if (a_fails && b_fails) return std::nullopt;  // a culprit on each side
-      if (a_fails || b_fails) {
-        set = a_fails ? a : b;
+      if (ta.failures > 0 && tb.failures > 0) return std::nullopt;  // one on each side
+      if (ta.failures > 0 || tb.failures > 0) {
+        set = ta.failures > 0 ? a : b;
         break;
       }
-      if (with_a_pinned.runs >= screen && only_a_free.runs >= screen) return std::nullopt;
+      if (ta.runs >= screen && tb.runs >= screen) return std::nullopt;  // none alone
       if (!budget_left()) return std::nullopt;
       // One more batch of each (fails() stops at a failure or the count).
-      for (auto [pinned, claim] : {std::pair{&pinned_a, &claim_pinned}, {&only_a, &claim_only}}) {
-        Tally& t = tallies_[*pinned];
+      for (const Question* q : {&qa, &qb}) {
+        const Tally& t = tallies_[q->pinned];
         if (t.runs >= screen || t.failures > 0) continue;
-        if (fails(*pinned, *claim, std::min(screen, t.runs + options_.parallel)) ==
+        if (fails(q->pinned, q->claim, std::min(screen, t.runs + options_.parallel)) ==
             Answer::undecided)
           return std::nullopt;
       }
@@ -371,16 +390,20 @@ void Engine::search_knobs(Diagnosis& d) {
       pinned_side = race_for_one_culprit(others, screen);
       if (!pinned_side) search_set = all;
     }
+    // ddmin's premise (pinning the whole set removes the failures) is not
+    // screened: a false one sends it through every subset. Run to a claim's
+    // length it costs a first failure when false (a seed or unknown cause),
+    // and only cases with several culprits get here when it is true.
     if (!pinned_side && has_concurrency) {
       // Leave concurrency free for ddmin too, if pinning the others removes
       // the failures.
-      const Answer a = removes_screened(others);
+      const Answer a = removes(others, claim_runs(round, 1));
       if (a == Answer::undecided) return undecided(d);
       if (a == Answer::yes) search_set = others;
     }
     if (!pinned_side && search_set == all) {
       // Every knob pinned and failures go on: no knob is the cause.
-      const Answer all_pinned = removes_screened(all);
+      const Answer all_pinned = removes(all, claim_runs(round, 1));
       if (all_pinned == Answer::undecided) return undecided(d);
       if (all_pinned == Answer::no) return seed_or_unknown(d);
     }
@@ -426,7 +449,24 @@ void Engine::search_knobs(Diagnosis& d) {
       d.requires_ = "any";
       return fill_culprit_evidence(d, search_set);
     }
-    const auto free_side = ddmin(search_set, fails_alone_screened);
+    // Failures need more than M free. M belongs to every such set F (else
+    // freeing only F, M pinned, would fail: pinning M removes them), so
+    // race for one more member first — freeing M and half A against M and
+    // half B — and fall back to ddmin over the free side.
+    std::optional<Names> free_side;
+    if (round == 0) {
+      const Names rest = minus(search_set, m);
+      auto freeing = [&](const Names& side, const Names&) {
+        Names freed = m;
+        freed.insert(freed.end(), side.begin(), side.end());
+        const Names pinned = sorted(minus(search_set, freed));
+        return Question{pinned, "freeing only " + list(minus(all, pinned)) + " brings them back"};
+      };
+      if (const auto second = race(rest, screen, freeing,
+                                   [&](const Names& a, const Names& b) { return freeing(b, a); }))
+        free_side = sorted(Names{m.front(), second->front()});
+    }
+    if (!free_side) free_side = ddmin(search_set, fails_alone_screened);
     if (!free_side) return undecided(d);
     const Names f = sorted(*free_side);
     if (f == m) {  // more runs showed that M alone does bring them back
@@ -444,6 +484,12 @@ void Engine::search_knobs(Diagnosis& d) {
       open_needed_ = claim_runs(round, 1);
       return undecided(d);
     }
+    // Freeing F brings them back: seen (ddmin asks it; the race may have
+    // found F's last member by elimination). A failure proves it; none in a
+    // claim's length means the search was misled.
+    const Answer shown = fails_alone(f, claim_runs(round, 1));
+    if (shown == Answer::undecided) return undecided(d);
+    if (shown == Answer::no) continue;
     // The claims "all of F must be free": freeing F less any one of them
     // brings no failure back.
     bool refuted = false;
