@@ -491,10 +491,15 @@ void Engine::search_knobs(Diagnosis& d) {
     if (shown == Answer::undecided) return undecided(d);
     if (shown == Answer::no) continue;
     // The claims "all of F must be free": freeing F less any one of them
-    // brings no failure back.
+    // brings no failure back. With claim 1 (pinning M removes them, run
+    // again to its share), 1 + |F| claims share the round's budget.
+    const unsigned claims = 1 + unsigned(f.size());
+    const Answer still = removes(m, claim_runs(round, claims));
+    if (still == Answer::undecided) return undecided(d);
+    if (still == Answer::no) continue;
     bool refuted = false;
     for (const auto& knob : f) {
-      const Answer a = fails_alone(minus(f, {knob}), claim_runs(round, unsigned(f.size())));
+      const Answer a = fails_alone(minus(f, {knob}), claim_runs(round, claims));
       if (a == Answer::undecided) return undecided(d);
       if (a == Answer::yes) refuted = true;
       if (refuted) break;

@@ -19,27 +19,35 @@
 //    union bound over p's interval and the clean runs. (A baseline cut
 //    short by the budget falls back to that union bound: (1 − p_L/3)^m ≤
 //    α/2, p_L the rate's lower bound at 1 − α/2.) m adapts to the observed
-//    rate (about 3.1·N at k = 10, 95%), and a claim stops at its first
-//    failure. Runs with seeds that failed in the baseline go first:
+//    rate (about 1.6·N at k = 8, 95%, in the first round), and a claim stops
+//    at its first failure. Runs with seeds that failed in the baseline go first:
 //    under the null each fails with probability at least p (exactly p when seeds do not matter,
 //    more when they do), so they only make the test harder to pass — and they expose seed-dependent
 //    causes at once.
 //  - Screens and claims: the search asks many questions and the diagnosis
 //    rests on few. A question "does K fail?" is screened: "no" after the
 //    clean runs that the baseline's rate would break with probability 0.05.
-//    Only the claims the answer rests on run to full strength (n* above).
+//    Only the claims the answer rests on run to full length (m above), and
+//    the premises of ddmin (a false one sends it through every subset).
 //    Screens never become claims; a wrong screen costs runs, not truth: the
 //    claim it leads to is refuted by a failure, which is kept (a failing
 //    configuration fails for good), and the search goes round again with
-//    screens three times as long. The error budget α of the claims is spent over
-//    rounds as 6/(π²r²) and split evenly among a round's claims (union
-//    bound), so the whole diagnosis stays wrong with probability ≤ α.
-//  - Culprits: ddmin over the pinned side finds a smallest set M whose
-//    pinning removes the failures (claim 1). |M| ≥ 2: each culprit alone
+//    screens three times as long. The error budget α of the claims is spent
+//    over rounds as 6/(π²r²) and split evenly among the claims a round's
+//    answer rests on (union bound: one for requires "any", 1 + |F| for
+//    "all"), so the whole diagnosis stays wrong with probability ≤ α.
+//  - Races: with one culprit, halving the knobs needs no screen. "Pinning
+//    half A" and "freeing only half A" run by turns; exactly one can fail,
+//    and its first failure says which half holds the culprit. Both failing
+//    or neither (two culprits, or none) hands over to ddmin.
+//  - Culprits: the race, or ddmin over the pinned side, finds a smallest
+//    set M whose pinning removes the failures (claim 1). |M| ≥ 2: each culprit alone
 //    causes failures (requires "any"), shown by a failure with it alone
 //    free; one that shows none (claim-length runs) refutes claim 1. |M| = 1 and freeing it alone
-//    fails: requires "any". Otherwise ddmin over the free side finds the smallest set F whose
-//    freeing alone brings failures back; for each f in F, freeing F less f brings none
+//    fails: requires "any". Otherwise failures need several knobs free: a
+//    race for a second member beside M (M belongs to every such set), or
+//    ddmin over the free side, finds the smallest set F whose freeing brings
+//    failures back (seen); for each f in F, freeing F less f brings none
 //    (|F| claims): failures need every member free (requires "all").
 //  - No knob removes them (every knob pinned, failures go on): replay
 //    failing seeds with every knob pinned. Each failing seed failing r
