@@ -317,7 +317,9 @@ TEST(GtestSource, SuiteRunsKeepTheirOrderOnlyWhereItIsUsed) {
   for (const RunRecord& run : seen.runs["A.One"]) {
     failed += is_failure(run.outcome);
     EXPECT_EQ(run.order.empty(), !is_failure(run.outcome));
-    if (!run.order.empty()) EXPECT_EQ(run.order.back(), "A.One");
+    if (!run.order.empty()) {
+      EXPECT_EQ(run.order.back(), "A.One");
+    }
   }
   EXPECT_GT(failed, 0u);
   for (const RunRecord& run : seen.runs["B.Two"]) EXPECT_TRUE(run.order.empty());
