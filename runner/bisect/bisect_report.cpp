@@ -215,9 +215,11 @@ std::string render_bisect_json(const std::vector<TargetDiagnosis>& targets,
                   {"repro", repro},
                   {"evidence", evidence},
                   {"skipped_knobs", t.skipped},
-                  {"undecided", d.cause == "undecided" ? json{{"claim", d.undecided_claim},
-                                                              {"runs_needed", d.runs_needed}}
-                                                       : json(nullptr)},
+                  {"undecided",
+                   d.cause == "undecided"
+                       ? json{{"claim", d.undecided_claim},
+                              {"runs_needed", d.runs_needed ? json(d.runs_needed) : json(nullptr)}}
+                       : json(nullptr)},
                   {"notes", d.notes},
                   {"total_runs", d.total_runs}});
   }

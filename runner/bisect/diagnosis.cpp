@@ -63,15 +63,27 @@ class Engine {
   struct Tally {
     std::uint64_t runs = 0, failures = 0;
     std::uint64_t runs_to_kth = 0;  // the run of the kBaselineFailures-th failure
+    // Where its runs as a claim of round `claim_round` began (see claim()).
+    unsigned claim_round = ~0u;
+    std::uint64_t claim_from = 0;
     std::vector<std::uint64_t> failing, passing;
     std::set<std::uint64_t> tried;
   };
 
   bool budget_left() const { return used_ < options_.max_runs && !oracle_.interrupted(); }
   std::uint64_t fresh_seed() { return run_seed(options_.master_seed, next_seed_++); }
+  // Up to `count` fresh seeds, never past the budget (--max-runs).
+  std::vector<std::uint64_t> fresh_seeds(std::uint64_t count) {
+    count = std::min(count, options_.max_runs > used_ ? options_.max_runs - used_ : 0);
+    std::vector<std::uint64_t> seeds;
+    for (std::uint64_t i = 0; i < count; ++i) seeds.push_back(fresh_seed());
+    return seeds;
+  }
   Tally& tally(const Names& pinned, const std::string& claim);
   void run_seeds(const Names& pinned, Tally& t, const std::vector<std::uint64_t>& seeds);
+  void more_runs(const Names& pinned, Tally& t, const std::function<bool()>& wanted);
   Answer fails(const Names& pinned, const std::string& claim, std::uint64_t clean_needed);
+  Answer claim(const Names& pinned, const std::string& text, std::uint64_t fresh, unsigned round);
   std::uint64_t screen_runs(unsigned round) const { return rule_.screen(round); }
   std::uint64_t claim_runs(unsigned round, unsigned claims) const {
     return rule_.claim(round, claims);
@@ -131,6 +143,19 @@ void Engine::run_seeds(const Names& pinned, Tally& t, const std::vector<std::uin
   }
 }
 
+// Runs fresh seeds under a configuration while `wanted` says so, the budget
+// lasts and runs are counted (batches that are all skipped stop it).
+void Engine::more_runs(const Names& pinned, Tally& t, const std::function<bool()>& wanted) {
+  unsigned stalled = 0;
+  while (wanted() && budget_left() && stalled < kStalledBatches) {
+    const std::vector<std::uint64_t> seeds = fresh_seeds(options_.batch);
+    const std::uint64_t before = t.runs;
+    run_seeds(pinned, t, seeds);
+    stalled = t.runs == before ? stalled + 1 : 0;
+    used_ += t.runs == before ? seeds.size() : 0;
+  }
+}
+
 // Does the configuration fail at all? Yes at its first failure; no after
 // `clean_needed` clean runs; undecided when the budget ends first. Runs
 // already made under the configuration count: a claim's screen is the
@@ -171,6 +196,20 @@ Answer Engine::fails(const Names& pinned, const std::string& claim, std::uint64_
   }
 }
 
+// A claim: `fresh` clean runs made since it was first asked as a claim in
+// this round (and no failure ever). Runs made before — screens, races —
+// helped choose what is claimed; counting them would let every candidate
+// screened on the way spend the one claim's α.
+Answer Engine::claim(const Names& pinned, const std::string& text, std::uint64_t fresh,
+                     unsigned round) {
+  Tally& t = tally(pinned, text);
+  if (t.claim_round != round) {
+    t.claim_round = round;
+    t.claim_from = t.runs;
+  }
+  return fails(pinned, text, t.claim_from + fresh);
+}
+
 // All free, seeds varied, until the verdict is clear. Returns false when
 // the target is not flaky (the diagnosis is then complete).
 bool Engine::baseline(Diagnosis& d) {
@@ -180,14 +219,14 @@ bool Engine::baseline(Diagnosis& d) {
   unsigned stalled = 0;
   const std::uint64_t clean_cap =
       std::min<std::uint64_t>(300, std::max<std::uint64_t>(50, options_.max_runs / 4));
+  bool settled = false;
   for (;;) {
     const std::uint64_t passes = b.runs - b.failures;
-    if (b.failures >= kBaselineFailures && passes > 0) break;
-    if (b.runs >= kBrokenRuns && passes == 0) break;
-    if (b.failures == 0 && b.runs >= clean_cap) break;
+    settled = (b.failures >= kBaselineFailures && passes > 0) ||
+              (b.runs >= kBrokenRuns && passes == 0) || (b.failures == 0 && b.runs >= clean_cap);
+    if (settled) break;
     if (!budget_left() || b.runs >= options_.max_runs / 2) break;
-    std::vector<std::uint64_t> seeds;
-    for (unsigned i = 0; i < options_.batch; ++i) seeds.push_back(fresh_seed());
+    const std::vector<std::uint64_t> seeds = fresh_seeds(options_.batch);
     const std::uint64_t before = b.runs;
     run_seeds({}, b, seeds);
     stalled = b.runs == before ? stalled + 1 : 0;
@@ -196,8 +235,16 @@ bool Engine::baseline(Diagnosis& d) {
   }
   d.baseline_runs = b.runs;
   d.baseline_failures = b.failures;
-  d.verdict = decide_verdict(b.failures, b.runs);
-  if (b.runs == 0) d.verdict = Verdict::skipped;
+  d.verdict = b.runs == 0 ? Verdict::skipped : decide_verdict(b.failures, b.runs);
+  if (!settled && b.runs > 0 && d.verdict != Verdict::flaky) {
+    // Cut short (budget, interrupt) before its runs could call it stable:
+    // say so rather than "not flaky".
+    open_claim_ = fmt::format("the failure rate with every knob free ({}/{} failed so far)",
+                              b.failures, b.runs);
+    open_needed_ = (b.failures == 0 ? clean_cap : kBrokenRuns) - std::min(b.runs, clean_cap);
+    undecided(d);
+    return false;
+  }
   if (d.verdict != Verdict::flaky) return false;  // cause none: stable-pass, stable-fail, skipped
   // The rate's bounds at 1 − α/2 each side (a two-sided interval at 1 − α).
   const Interval ci = wilson_interval(b.failures, b.runs, 1 - alpha_);
@@ -236,6 +283,8 @@ std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, 
   const std::vector<std::uint64_t> passing(
       t.passing.begin(),
       t.passing.begin() + static_cast<std::ptrdiff_t>(std::min(kSeedsReplayed, t.passing.size())));
+  // Nothing to replay on one side: the claim would rest on nothing.
+  if (failing.empty() || passing.empty()) return std::nullopt;
   // Replays each seed up to r times, a batch at a time; false (with a note)
   // at the first replay that changes its mind.
   auto consistent = [&](const std::vector<std::uint64_t>& seeds,
@@ -344,6 +393,13 @@ void Engine::search_knobs(Diagnosis& d) {
         sorted(pinned), "pinning " + list(sorted(pinned)) + " removes the failures", clean_needed);
     return a == Answer::undecided ? a : a == Answer::no ? Answer::yes : Answer::no;
   };
+  // The same as claims (fresh runs, see claim()), in round `round`.
+  auto removes_claim = [&](const Names& pinned, unsigned round, unsigned claims) {
+    const Answer a =
+        claim(sorted(pinned), "pinning " + list(sorted(pinned)) + " removes the failures",
+              claim_runs(round, claims), round);
+    return a == Answer::undecided ? a : a == Answer::no ? Answer::yes : Answer::no;
+  };
   // The knobs searched this round: every one, or all but concurrency when
   // it is left free (below). "Freeing only F" pins the rest of them.
   Names search_set = all;
@@ -351,6 +407,11 @@ void Engine::search_knobs(Diagnosis& d) {
     const Names pinned = sorted(minus(search_set, freed));
     return fails(pinned, "freeing only " + list(minus(all, pinned)) + " brings them back",
                  clean_needed);
+  };
+  auto fails_alone_claim = [&](const Names& freed, unsigned round, unsigned claims) {
+    const Names pinned = sorted(minus(search_set, freed));
+    return claim(pinned, "freeing only " + list(minus(all, pinned)) + " brings them back",
+                 claim_runs(round, claims), round);
   };
   for (unsigned round = 0;; ++round) {
     if (round == kSearchRounds) {
@@ -374,7 +435,7 @@ void Engine::search_knobs(Diagnosis& d) {
     search_set = all;
     const bool has_concurrency = std::find(all.begin(), all.end(), "concurrency") != all.end();
     if (has_concurrency) {
-      const Answer a = removes({"concurrency"}, claim_runs(round, 1));
+      const Answer a = removes_claim({"concurrency"}, round, 1);
       if (a == Answer::undecided) return undecided(d);
       if (a == Answer::yes) pinned_side = Names{"concurrency"};
     }
@@ -413,7 +474,7 @@ void Engine::search_knobs(Diagnosis& d) {
     }
     const Names m = sorted(*pinned_side);
     // The claim the diagnosis rests on: pinning M removes the failures.
-    const Answer proven = removes(m, claim_runs(round, 1));
+    const Answer proven = removes_claim(m, round, 1);
     if (proven == Answer::undecided) return undecided(d);
     if (proven == Answer::no) continue;  // refuted by a failure: search again
     d.cause = "knobs";
@@ -442,7 +503,7 @@ void Engine::search_knobs(Diagnosis& d) {
     // with the others pinned its rate may be lower than the baseline's (a
     // screen would miss it and send the search down the costlier side),
     // and a "no" is one of the claims that "all" rests on anyway.
-    const Answer alone = fails_alone(m, claim_runs(round, 1));
+    const Answer alone = fails_alone_claim(m, round, 1);
     if (alone == Answer::undecided) return undecided(d);
     if (alone == Answer::yes) {
       d.culprits = m;
@@ -490,16 +551,22 @@ void Engine::search_knobs(Diagnosis& d) {
     const Answer shown = fails_alone(f, claim_runs(round, 1));
     if (shown == Answer::undecided) return undecided(d);
     if (shown == Answer::no) continue;
-    // The claims "all of F must be free": freeing F less any one of them
-    // brings no failure back. With claim 1 (pinning M removes them, run
-    // again to its share), 1 + |F| claims share the round's budget.
-    const unsigned claims = 1 + unsigned(f.size());
-    const Answer still = removes(m, claim_runs(round, claims));
-    if (still == Answer::undecided) return undecided(d);
-    if (still == Answer::no) continue;
+    // Requires "all" (DESIGN.md): failures need every member of F free, so
+    // pinning any one of them is enough. Its 2|F| claims share the round's
+    // budget: pinning each f removes the failures (M's claim, run again to
+    // its share, is one), and freeing F less any one of them, the rest
+    // pinned, brings none back.
+    const unsigned claims = 2 * unsigned(f.size());
     bool refuted = false;
     for (const auto& knob : f) {
-      const Answer a = fails_alone(minus(f, {knob}), claim_runs(round, claims));
+      const Answer a = removes_claim({knob}, round, claims);
+      if (a == Answer::undecided) return undecided(d);
+      if (a == Answer::no) refuted = true;
+      if (refuted) break;
+    }
+    if (refuted) continue;
+    for (const auto& knob : f) {
+      const Answer a = fails_alone_claim(minus(f, {knob}), round, claims);
       if (a == Answer::undecided) return undecided(d);
       if (a == Answer::yes) refuted = true;
       if (refuted) break;
@@ -520,7 +587,7 @@ void Engine::fill_culprit_evidence(Diagnosis& d, const Names& searched) {
   if (fails(repro_pinned,
             "freeing only " + list(minus(candidates_, repro_pinned)) + " brings them back",
             n_star_) == Answer::undecided)
-    return undecided(d);
+    return;  // the cause stands on its claims; no reproducing run to show
   Tally& shown = tallies_[repro_pinned];
   d.repro_pinned = repro_pinned;
   if (!shown.failing.empty()) d.repro_seed = shown.failing.front();
@@ -530,12 +597,9 @@ void Engine::fill_culprit_evidence(Diagnosis& d, const Names& searched) {
   // Seed-dependent: under the culprits' free setting, is the outcome a
   // function of the seed? Needs a failing and a passing seed to replay (one
   // failing seed replayed r times decides at the confidence: see replays).
-  while ((shown.failing.empty() || shown.passing.empty()) && budget_left() &&
-         shown.runs < 4 * n_star_) {
-    std::vector<std::uint64_t> seeds;
-    for (unsigned i = 0; i < options_.batch; ++i) seeds.push_back(fresh_seed());
-    run_seeds(repro_pinned, shown, seeds);
-  }
+  more_runs(repro_pinned, shown, [&] {
+    return (shown.failing.empty() || shown.passing.empty()) && shown.runs < 4 * n_star_;
+  });
   d.seed_dependent = replays_consistently(repro_pinned, shown, d);
   if (d.seed_dependent == false)
     d.notes.back() = "seeds do not matter: " + d.notes.back() + " (" + list(d.culprits) + " free)";
@@ -547,12 +611,9 @@ void Engine::seed_or_unknown(Diagnosis& d) {
   if (!t.failing.empty()) d.repro_seed = t.failing.front();
   d.repro_rate = double(d.baseline_failures) / double(std::max<std::uint64_t>(1, d.baseline_runs));
   // Enough passing seeds to replay too.
-  while (t.passing.size() < 2 && budget_left() &&
-         t.runs < 4 * std::max<std::uint64_t>(n_star_, 20)) {
-    std::vector<std::uint64_t> seeds;
-    for (unsigned i = 0; i < options_.batch; ++i) seeds.push_back(fresh_seed());
-    run_seeds(candidates_, t, seeds);
-  }
+  more_runs(candidates_, t, [&] {
+    return t.passing.size() < 2 && t.runs < 4 * std::max<std::uint64_t>(n_star_, 20);
+  });
   const auto consistent = replays_consistently(candidates_, t, d);
   if (!consistent) {
     open_claim_ = "the outcome is a function of the seed with every knob pinned";

@@ -29,13 +29,16 @@
 //    clean runs that the baseline's rate would break with probability 0.05.
 //    Only the claims the answer rests on run to full length (m above), and
 //    the premises of ddmin (a false one sends it through every subset).
-//    Screens never become claims; a wrong screen costs runs, not truth: the
-//    claim it leads to is refuted by a failure, which is kept (a failing
-//    configuration fails for good), and the search goes round again with
-//    screens three times as long. The error budget α of the claims is spent
+//    Screens never become claims: a claim counts only the runs made since
+//    it was asked (earlier runs helped choose it, and counting them would
+//    let every candidate screened spend the claim's α). A wrong screen
+//    costs runs, not truth: the claim it leads to is refuted by a failure,
+//    which is kept (a failing configuration fails for good), and the search
+//    goes round again with screens three times as long. The error budget α of the claims is spent
 //    over rounds as 6/(π²r²) and split evenly among the claims a round's
-//    answer rests on (union bound: one for requires "any", 1 + |F| for
-//    "all"), so the whole diagnosis stays wrong with probability ≤ α.
+//    answer rests on (union bound: one for requires "any", 2|F| for "all":
+//    pinning each member removes them, freeing all but each brings none),
+//    so the whole diagnosis stays wrong with probability ≤ α.
 //  - Races: with one culprit, halving the knobs needs no screen. "Pinning
 //    half A" and "freeing only half A" run by turns; exactly one can fail,
 //    and its first failure says which half holds the culprit. Both failing

@@ -41,8 +41,11 @@ class PolluterSearch {
   struct Tally {
     std::uint64_t counted = 0, failed = 0, attempts = 0;
     std::optional<std::uint64_t> failing_seed;
+    unsigned claim_round = ~0u;  // see claim()
+    std::uint64_t claim_from = 0;
   };
   Answer fails_after(const Names& subset, std::uint64_t clean_needed);
+  Answer claim(const Names& subset, std::uint64_t fresh, unsigned round);
 
   OrderOracle& oracle_;
   std::string victim_;
@@ -99,6 +102,21 @@ Answer PolluterSearch::fails_after(const Names& subset, std::uint64_t clean_need
   }
 }
 
+// A claim counts the runs made since it was first asked as one in this
+// round: earlier runs helped choose it (diagnosis.cpp, Engine::claim).
+Answer PolluterSearch::claim(const Names& subset, std::uint64_t fresh, unsigned round) {
+  Names sorted = subset;
+  std::sort(sorted.begin(), sorted.end());
+  auto [it, added] = tallies_.try_emplace(sorted);
+  if (added) order_.push_back(sorted);
+  Tally& t = it->second;
+  if (t.claim_round != round) {
+    t.claim_round = round;
+    t.claim_from = t.counted;
+  }
+  return fails_after(subset, t.claim_from + fresh);
+}
+
 // In rounds, as the knob search (diagnosis.hpp): ddmin with screened "no"
 // answers finds a smallest failing set P (its "yes" is a failure seen, so
 // certain); the claims it rests on, "P less any one of its tests does not
@@ -106,7 +124,7 @@ Answer PolluterSearch::fails_after(const Names& subset, std::uint64_t clean_need
 // next round searches around it.
 OrderSearch PolluterSearch::run(const Names& before) {
   std::optional<Names> found;
-  for (unsigned round = 0; round < kSearchRounds && !found; ++round) {
+  for (unsigned round = 0; round < kSearchRounds && !found && !out_.not_order; ++round) {
     const std::uint64_t screen = rule_.screen(round);
     auto screened = [&](const Names& subset) { return fails_after(subset, screen); };
     // ddmin needs the whole set to fail: the failing order may have been chance.
@@ -116,22 +134,33 @@ OrderSearch PolluterSearch::run(const Names& before) {
       out_.undecided_claim = fmt::format("{} fails after {}", victim_, after(before));
       break;
     }
+    // Failing with nothing before it: the order is not the cause.
+    if (const auto alone = tallies_.find(Names{});
+        alone != tallies_.end() && alone->second.failed) {
+      out_.not_order = true;
+      break;
+    }
     const auto p = ddmin(before, screened);
     if (!p) break;
     Names polluters = *p;
     std::sort(polluters.begin(), polluters.end());
-    bool refuted = false;
+    bool refuted = false, open = false;
     for (const auto& test : polluters) {
       Names less;
       for (const auto& other : polluters)
         if (other != test) less.push_back(other);
-      const Answer a = fails_after(less, rule_.claim(round, unsigned(polluters.size())));
-      if (a == Answer::undecided) return std::move(out_);
+      const Answer a = claim(less, rule_.claim(round, unsigned(polluters.size())), round);
+      if (a == Answer::undecided) {
+        open = true;
+        break;
+      }
       if (a == Answer::yes) {
         refuted = true;
+        if (less.empty()) out_.not_order = true;  // it fails with nothing before it
         break;
       }
     }
+    if (open) break;  // the budget ended: undecided_claim says which claim
     if (!refuted) found = polluters;
   }
   if (found) {

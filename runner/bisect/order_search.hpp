@@ -40,9 +40,10 @@ class OrderOracle {
 struct OrderSearch {
   std::optional<std::vector<std::string>> polluters;  // nullopt: undecided, or not order
   // The victim does not fail after the tests that ran before it in the
-  // failing order (or nothing did): the order is not the cause.
+  // failing order, or nothing did, or it fails with nothing before it: the
+  // order is not the cause.
   bool not_order = false;
-  std::vector<EvidenceRow> evidence;  // pinned: the tests run with the victim
+  std::vector<EvidenceRow> evidence;  // per set asked about: `tests`, the victim last
   std::uint64_t total_runs = 0;
   std::optional<std::uint64_t> repro_seed;  // a failing run with the polluters only
   std::string undecided_claim;

@@ -278,6 +278,9 @@ int bisect_command(const BisectCommandOptions& b) {
 
   bool interrupted = false;
   std::map<std::string, std::vector<std::string>> target_notes;  // lines for the summary
+  // Victims that failed in shuffled suites but not because of the order,
+  // with those runs: their diagnosis runs them alone.
+  std::map<std::string, TargetResult> failed_in_suite;
   // --max-runs bounds every diagnosis together (the screening of a
   // GoogleTest binary's test cases, -n runs each, comes on top): each
   // target gets what the ones before it left.
@@ -304,6 +307,7 @@ int bisect_command(const BisectCommandOptions& b) {
       // It failed in a shuffled suite, but not because of the tests before
       // it: diagnose it as any other target, and say why.
       targets.push_back(BisectTarget{victim.name, o.command, victim.name});
+      failed_in_suite.emplace(victim.name, victim.suite_runs);
       const std::string ran_before =
           victim.before.empty() ? std::string("no test before it")
                                 : fmt::format("{} test(s) before it", victim.before.size());
@@ -377,8 +381,26 @@ int bisect_command(const BisectCommandOptions& b) {
     }
     t.diagnosis = diagnose(oracle, candidates, options);
     spent += t.diagnosis.total_runs;
-    t.diagnosis.total_runs += screening_runs[target.name];
     t.runs = oracle.baseline();
+    if (const auto suite = failed_in_suite.find(target.name);
+        suite != failed_in_suite.end() && t.diagnosis.verdict == Verdict::stable_pass) {
+      // Alone it passes, in a shuffled suite it fails, and not because of
+      // the tests before it: flaky, with a cause no search here can name.
+      Diagnosis& d = t.diagnosis;
+      d.verdict = Verdict::flaky;
+      d.cause = "undecided";
+      d.undecided_claim = fmt::format(
+          "what makes it fail in a shuffled suite ({}/{} runs): not the tests before it, and "
+          "alone it passed {} runs",
+          suite->second.failures(), suite->second.counted(), d.baseline_runs);
+      d.runs_needed = 0;
+      d.baseline_runs = suite->second.counted();
+      d.baseline_failures = suite->second.failures();
+      t.diagnosis.total_runs += suite->second.runs();
+      t.runs = suite->second;
+      t.strategy = "suite";
+    }
+    t.diagnosis.total_runs += screening_runs[target.name];
     for (const auto& note : target_notes[target.name])
       t.diagnosis.notes.insert(t.diagnosis.notes.begin(), note);
     progress_line.clear();

@@ -154,6 +154,17 @@ TEST(Bisect, NoKnobAndNotTheSeedIsUnknownNeverAGuess) {
   EXPECT_TRUE(d.culprits.empty());
 }
 
+// A budget that cuts the baseline short before it could call the target
+// stable says so: never "stable-pass, cause none" from a handful of runs.
+TEST(Bisect, ABaselineCutShortIsUndecidedNotStable) {
+  for (std::uint64_t trial = 0; trial < 10; ++trial) {
+    const Diagnosis d =
+        diagnose_model([](auto free, auto) { return free("atomics") ? 0.1 : 0.0; }, trial, 12);
+    EXPECT_EQ(d.cause, "undecided") << to_string(d.verdict);
+    EXPECT_FALSE(d.undecided_claim.empty());
+  }
+}
+
 TEST(Bisect, ABudgetTooSmallLeavesTheClaimOpen) {
   const Diagnosis d =
       diagnose_model([](auto free, auto) { return free("atomics") ? 0.05 : 0.0; }, 1, 250);
@@ -305,21 +316,23 @@ TEST(OrderSearch, AFlakyVictimHasNoPolluters) {
   const OrderSearch search = find_polluters(flaky, "V", {"A", "B", "C"}, 0.3, 100, options);
   EXPECT_FALSE(search.polluters && !search.polluters->empty())
       << fmt::format("{}", fmt::join(*search.polluters, ","));
+  // It fails with nothing before it: said so, not left undecided.
+  EXPECT_TRUE(search.not_order);
 }
 
 // The search's economy at a 10% rate (deterministic: fixed seeds). Measured
-// means: 277 runs (baseline ~80, the one claim ~120, the race for one
-// culprit ~30); 313 with screened ddmin instead of the race, 472 with
-// union-bound claims, and several claims' worth more when every "no" of the
-// search was a claim. The floor for this conclusion is 38 runs (118 with an
-// 8-failure baseline, 179 with claims that rule out p/3).
+// means: 314 runs (baseline ~80, the one claim ~120 fresh runs after the
+// race for one culprit, ~30); 277 when the claim could count the runs that
+// chose it (unsound: see Engine::claim), 313 with screened ddmin instead of
+// the race, 472 with union-bound claims. The floor for this conclusion is 38
+// runs (118 with an 8-failure baseline, 179 with claims that rule out p/3).
 TEST(Bisect, ScreensKeepTheSearchCheap) {
   std::uint64_t runs = 0;
   constexpr int kTrials = 20;
   for (int trial = 0; trial < kTrials; ++trial)
     runs += diagnose_model([](auto free, auto) { return free("atomics") ? 0.1 : 0.0; }, 500 + trial)
                 .total_runs;
-  EXPECT_LT(runs / kTrials, 300u);
+  EXPECT_LT(runs / kTrials, 340u);
 }
 
 }  // namespace
