@@ -172,12 +172,8 @@ Answer Engine::fails(const Names& pinned, const std::string& claim, std::uint64_
       open_needed_ = clean_needed - t.runs;
       return Answer::undecided;
     }
-    // Batches grow with the runs made: most questions end at a first failure
-    // a few runs in, and a batch asked for is a batch paid for.
-    const std::uint64_t batch = std::clamp<std::uint64_t>(
-        t.runs, options_.parallel, std::max(options_.parallel, options_.batch));
-    const std::uint64_t count =
-        std::min<std::uint64_t>({batch, clean_needed - t.runs, options_.max_runs - used_});
+    const std::uint64_t count = std::min<std::uint64_t>(
+        {options_.batch_after(t.runs), clean_needed - t.runs, options_.max_runs - used_});
     std::vector<std::uint64_t> seeds;
     for (std::uint64_t seed : known)  // the baseline's failing seeds go first (see the header)
       if (seeds.size() < count && !t.tried.count(seed)) seeds.push_back(seed);
@@ -293,9 +289,7 @@ std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, 
       std::uint64_t done = 0;
       while (done < r) {
         if (!budget_left()) return std::nullopt;
-        const std::uint64_t batch = std::min<std::uint64_t>(
-            r - done, std::clamp<std::uint64_t>(done, options_.parallel,
-                                                std::max(options_.parallel, options_.batch)));
+        const std::uint64_t batch = std::min(r - done, options_.batch_after(done));
         const auto results = oracle_.run(pinned, std::vector<std::uint64_t>(batch, seed));
         std::uint64_t failed = 0, counted = 0;
         for (const auto& res : results)
@@ -413,6 +407,16 @@ void Engine::search_knobs(Diagnosis& d) {
     return claim(pinned, "freeing only " + list(minus(all, pinned)) + " brings them back",
                  claim_runs(round, claims), round);
   };
+  // Asks `question` of each knob in turn: yes when every answer is
+  // `expected`, no at the first that is not (the set is refuted), undecided
+  // when one cannot be settled.
+  auto each_holds = [](const Names& knobs, Answer expected, const auto& question) {
+    for (const auto& knob : knobs) {
+      const Answer a = question(knob);
+      if (a != expected) return a == Answer::undecided ? a : Answer::no;
+    }
+    return Answer::yes;
+  };
   for (unsigned round = 0;; ++round) {
     if (round == kSearchRounds) {
       open_claim_ = fmt::format(
@@ -486,14 +490,11 @@ void Engine::search_knobs(Diagnosis& d) {
       // pinned at once can lower a rate past kRateModulation: measured on
       // bisect_two_causes_any, 65% all free, 14% with threads and
       // concurrency pinned). Search again, longer.
-      bool refuted = false;
-      for (const auto& knob : m) {
-        const Answer a = fails_alone({knob}, claim_runs(round, 1));
-        if (a == Answer::undecided) return undecided(d);
-        if (a == Answer::no) refuted = true;
-        if (refuted) break;
-      }
-      if (refuted) continue;
+      const Answer each_fails = each_holds(m, Answer::yes, [&](const std::string& knob) {
+        return fails_alone({knob}, claim_runs(round, 1));
+      });
+      if (each_fails == Answer::undecided) return undecided(d);
+      if (each_fails == Answer::no) continue;
       d.culprits = m;
       d.requires_ = "any";
       return fill_culprit_evidence(d, search_set);
@@ -530,11 +531,6 @@ void Engine::search_knobs(Diagnosis& d) {
     if (!free_side) free_side = ddmin(search_set, fails_alone_screened);
     if (!free_side) return undecided(d);
     const Names f = sorted(*free_side);
-    if (f == m) {  // more runs showed that M alone does bring them back
-      d.culprits = m;
-      d.requires_ = "any";
-      return fill_culprit_evidence(d, search_set);
-    }
     if (f.size() == 1) {
       // Freeing only F fails, with M pinned: a contradiction of the claim
       // about M that only a wrong claim explains. Say so; never guess.
@@ -557,21 +553,15 @@ void Engine::search_knobs(Diagnosis& d) {
     // its share, is one), and freeing F less any one of them, the rest
     // pinned, brings none back.
     const unsigned claims = 2 * unsigned(f.size());
-    bool refuted = false;
-    for (const auto& knob : f) {
-      const Answer a = removes_claim({knob}, round, claims);
-      if (a == Answer::undecided) return undecided(d);
-      if (a == Answer::no) refuted = true;
-      if (refuted) break;
-    }
-    if (refuted) continue;
-    for (const auto& knob : f) {
-      const Answer a = fails_alone_claim(minus(f, {knob}), round, claims);
-      if (a == Answer::undecided) return undecided(d);
-      if (a == Answer::yes) refuted = true;
-      if (refuted) break;
-    }
-    if (refuted) continue;
+    Answer holds = each_holds(f, Answer::yes, [&](const std::string& knob) {
+      return removes_claim({knob}, round, claims);
+    });
+    if (holds == Answer::yes)
+      holds = each_holds(f, Answer::no, [&](const std::string& knob) {
+        return fails_alone_claim(minus(f, {knob}), round, claims);
+      });
+    if (holds == Answer::undecided) return undecided(d);
+    if (holds == Answer::no) continue;
     d.culprits = f;
     d.requires_ = "all";
     return fill_culprit_evidence(d, search_set);

@@ -63,6 +63,7 @@
 // (which has its own search).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -92,6 +93,14 @@ struct BisectOptions {
   std::uint64_t master_seed = 1;   // fresh seeds: run_seed(master_seed, i)
   unsigned batch = 8;              // most runs asked of the oracle at once (about -j × 4)
   unsigned parallel = 2;           // fewest: the runs that go at once (-j)
+
+  /// The next batch of a question that has made `runs` runs: it grows with
+  /// them, from `parallel` to `batch`. Most questions end at a first failure
+  /// a few runs in, and a batch asked for is a batch paid for.
+  std::uint64_t batch_after(std::uint64_t runs) const {
+    return std::min<std::uint64_t>(std::max<std::uint64_t>(runs, parallel),
+                                   std::max(parallel, batch));
+  }
 };
 
 /// One configuration's runs: evidence for the report.

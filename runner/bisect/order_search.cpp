@@ -78,9 +78,7 @@ Answer PolluterSearch::fails_after(const Names& subset, std::uint64_t clean_need
       out_.runs_needed = clean_needed - t.counted;
       return Answer::undecided;
     }
-    // Batches grow with the runs made, as in diagnosis.cpp.
-    const std::uint64_t batch = std::clamp<std::uint64_t>(
-        t.attempts, options_.parallel, std::max(options_.parallel, options_.batch));
+    const std::uint64_t batch = options_.batch_after(t.attempts);
     std::vector<std::uint64_t> seeds;
     for (std::uint64_t i = 0; i < batch; ++i)
       seeds.push_back(run_seed(options_.master_seed ^ 0x6f72646572ULL, next_seed_++));

@@ -219,11 +219,12 @@ TEST(Bisect, CleanRunsNeeded) {
 namespace deflake {
 namespace {
 
-/// A suite in which the victim fails when every polluter ran before it.
+/// A suite in which the victim fails (at rate p) when every polluter ran
+/// before it; with no polluters, whatever ran before it.
 class SimulatedSuite final : public OrderOracle {
  public:
-  SimulatedSuite(std::vector<std::string> polluters, double p)
-      : polluters_(std::move(polluters)), p_(p) {}
+  SimulatedSuite(std::vector<std::string> polluters, double p, std::uint64_t noise_seed = 3)
+      : polluters_(std::move(polluters)), p_(p), noise_(noise_seed) {}
   std::vector<OrderRun> run(const std::vector<std::string>& tests,
                             const std::vector<std::uint64_t>& seeds) override {
     std::vector<OrderRun> out;
@@ -246,7 +247,7 @@ class SimulatedSuite final : public OrderOracle {
  private:
   std::vector<std::string> polluters_;
   double p_;
-  std::mt19937_64 noise_{3};
+  std::mt19937_64 noise_;
 };
 
 TEST(OrderSearch, FindsTheSmallestSetOfPolluters) {
@@ -271,33 +272,15 @@ namespace deflake {
 namespace {
 
 /// A suite whose victim fails at rate p whatever runs before it.
-class IndifferentSuite final : public OrderOracle {
- public:
-  explicit IndifferentSuite(double p) : p_(p) {}
-  std::vector<OrderRun> run(const std::vector<std::string>& tests,
-                            const std::vector<std::uint64_t>& seeds) override {
-    std::vector<OrderRun> out;
-    for (std::size_t i = 0; i < seeds.size(); ++i) {
-      std::vector<std::string> order = tests;
-      std::shuffle(order.begin(), order.end(), noise_);
-      OrderRun run;
-      run.before.assign(order.begin(), std::find(order.begin(), order.end(), "V"));
-      run.victim_failed = std::uniform_real_distribution<double>(0, 1)(noise_) < p_;
-      out.push_back(run);
-    }
-    return out;
-  }
-
- private:
-  double p_;
-  std::mt19937_64 noise_{5};
-};
+SimulatedSuite indifferent_suite(double p) {
+  return SimulatedSuite({}, p, 5);
+}
 
 // Nothing ran before the victim, or it does not fail after the tests that
 // did: the order is not the cause, and the search says so instead of
 // naming polluters.
 TEST(OrderSearch, NoPollutersWhenTheOrderIsNotTheCause) {
-  IndifferentSuite never(0.0);
+  SimulatedSuite never = indifferent_suite(0.0);
   BisectOptions options;
   const OrderSearch empty = find_polluters(never, "V", {}, 0.3, 100, options);
   EXPECT_TRUE(empty.not_order);
@@ -311,7 +294,7 @@ TEST(OrderSearch, NoPollutersWhenTheOrderIsNotTheCause) {
 // A victim that fails whatever ran first has no polluters: a failure with
 // every test before it is not enough, each polluter must be needed.
 TEST(OrderSearch, AFlakyVictimHasNoPolluters) {
-  IndifferentSuite flaky(0.3);
+  SimulatedSuite flaky = indifferent_suite(0.3);
   BisectOptions options;
   const OrderSearch search = find_polluters(flaky, "V", {"A", "B", "C"}, 0.3, 100, options);
   EXPECT_FALSE(search.polluters && !search.polluters->empty())
