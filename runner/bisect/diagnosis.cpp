@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "base/text.hpp"
 #include "bisect/ddmin.hpp"
@@ -89,7 +90,8 @@ class Engine {
     return rule_.claim(round, claims);
   }
   void fill_culprit_evidence(Diagnosis& d, const Names& searched);
-  std::optional<Names> race_for_one_culprit(const Names& knobs, std::uint64_t screen);
+  std::optional<Names> race_for_one_culprit(const Names& knobs, std::uint64_t screen,
+                                           const Names& held);
   // A configuration to run, and the claim it is run for.
   struct Question {
     Names pinned;
@@ -97,7 +99,8 @@ class Engine {
   };
   using SideQuestion = std::function<Question(const Names& a, const Names& b)>;
   std::optional<Names> race(Names set, std::uint64_t screen, const SideQuestion& in_a,
-                            const SideQuestion& in_b);
+                            const SideQuestion& in_b,
+                            const std::function<bool()>& go_on_in_a = nullptr);
   bool baseline(Diagnosis& d);
   void search_knobs(Diagnosis& d);
   void seed_or_unknown(Diagnosis& d);
@@ -113,7 +116,7 @@ class Engine {
   std::map<Names, Tally> tallies_;
   std::vector<std::pair<Names, std::string>>
       order_;  // configurations in first-use order, with claims
-  double p_low_ = 0, p_high_ = 1;
+  double p_low_ = 0;
   std::uint64_t n_star_ = 0;  // clean runs for the first round's one claim
   CleanRunRule rule_;
   std::string open_claim_;
@@ -245,7 +248,6 @@ bool Engine::baseline(Diagnosis& d) {
   // The rate's bounds at 1 − α/2 each side (a two-sided interval at 1 − α).
   const Interval ci = wilson_interval(b.failures, b.runs, 1 - alpha_);
   p_low_ = ci.low;
-  p_high_ = ci.high;
   rule_ = CleanRunRule{double(b.failures) / double(b.runs), p_low_, alpha_,
                        b.runs_to_kth ? kBaselineFailures : 0, b.runs_to_kth};
   n_star_ = rule_.claim(0, 1);
@@ -261,18 +263,20 @@ void Engine::undecided(Diagnosis& d) const {
 }
 
 // Replays failing and passing seeds of a configuration under it: true when
-// every failing seed fails again r times and every passing seed passes
-// (the outcome is a function of the seed), false when one changes its mind,
-// nullopt when the budget ends.
+// every replay of a failing seed fails and every replay of a passing seed
+// passes (the outcome is a function of the seed), false at the first that
+// changes its mind, nullopt when the budget ends.
+//
+// The test: were the outcome independent of the seed, every run would fail
+// with the same probability q, so a failing replays that fail and b passing
+// replays that pass have probability q^a (1 − q)^b ≤ max over q, which is
+// (a/(a+b))^a (b/(a+b))^b: 4^−r at a = b = r. r = ⌈ln α / ln ¼⌉ (3 at 95%,
+// 5 at 99.9%) rules independence out for every q at once, with no bound on
+// the rate needed. The replays go round the seeds (up to kSeedsReplayed of
+// each side), so the answer speaks for several of them.
 std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, Diagnosis& d) {
-  // A seed-independent flake with rate ≤ q_U repeats a failure r times with
-  // probability ≤ q_U^r: r ≥ ln α / ln q_U rules that out. q_U bounds the
-  // rate of this configuration, which may be above the baseline's (its
-  // tally, which starts with the baseline's failing seeds, only errs high).
-  const double q_up = std::min(
-      0.999, std::max({p_high_, wilson_interval(t.failures, t.runs, 1 - alpha_).high, 1e-6}));
-  const auto r =
-      static_cast<std::uint64_t>(std::max(2.0, std::ceil(std::log(alpha_) / std::log(q_up))));
+  const auto r = static_cast<std::uint64_t>(
+      std::max(1.0, std::ceil(std::log(alpha_) / std::log(0.25) - 1e-9)));
   const std::vector<std::uint64_t> failing(
       t.failing.begin(),
       t.failing.begin() + static_cast<std::ptrdiff_t>(std::min(kSeedsReplayed, t.failing.size())));
@@ -281,30 +285,33 @@ std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, 
       t.passing.begin() + static_cast<std::ptrdiff_t>(std::min(kSeedsReplayed, t.passing.size())));
   // Nothing to replay on one side: the claim would rest on nothing.
   if (failing.empty() || passing.empty()) return std::nullopt;
-  // Replays each seed up to r times, a batch at a time; false (with a note)
-  // at the first replay that changes its mind.
+  // Replays r runs of one side, a batch at a time, going round its seeds;
+  // false (with a note) at the first replay that changes its mind.
   auto consistent = [&](const std::vector<std::uint64_t>& seeds,
                         bool failed_before) -> std::optional<bool> {
-    for (std::uint64_t seed : seeds) {
-      std::uint64_t done = 0;
-      while (done < r) {
-        if (!budget_left()) return std::nullopt;
-        const std::uint64_t batch = std::min(r - done, options_.batch_after(done));
-        const auto results = oracle_.run(pinned, std::vector<std::uint64_t>(batch, seed));
-        std::uint64_t failed = 0, counted = 0;
-        for (const auto& res : results)
-          if (res) ++counted, failed += *res;
-        used_ += counted;
-        if (counted == 0) return std::nullopt;  // skipped or interrupted: cannot tell
-        done += counted;
-        const std::uint64_t changed = failed_before ? counted - failed : failed;
-        if (changed > 0) {
-          d.notes.push_back(fmt::format(
-              "{} seed {} {} {}/{} replays with {} pinned", failed_before ? "failing" : "passing",
-              seed, failed_before ? "passed" : "failed", changed, done, list(pinned)));
-          return false;
-        }
+    std::uint64_t done = 0;
+    while (done < r) {
+      if (!budget_left()) return std::nullopt;
+      const std::uint64_t batch = std::min(r - done, options_.batch_after(done));
+      std::vector<std::uint64_t> replayed;
+      for (std::uint64_t i = 0; i < batch; ++i) replayed.push_back(seeds[(done + i) % seeds.size()]);
+      const auto results = oracle_.run(pinned, replayed);
+      std::uint64_t counted = 0;
+      std::optional<std::uint64_t> changed;  // the first seed that changed its mind
+      for (std::size_t i = 0; i < results.size() && i < replayed.size(); ++i) {
+        if (!results[i]) continue;
+        ++counted;
+        if (*results[i] != failed_before && !changed) changed = replayed[i];
       }
+      used_ += counted;
+      if (changed) {
+        d.notes.push_back(fmt::format("{} seed {} {} on replay with {} pinned",
+                                      failed_before ? "failing" : "passing", *changed,
+                                      failed_before ? "passed" : "failed", list(pinned)));
+        return false;
+      }
+      if (counted == 0) return std::nullopt;  // skipped or interrupted: cannot tell
+      done += counted;
     }
     return true;
   };
@@ -315,39 +322,64 @@ std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, 
     if (const auto answer = consistent(failed_before ? failing : passing, failed_before);
         answer != true)
       return answer;
-  d.notes.push_back(
-      fmt::format("the seed decides: {} failing seed(s) failed {}/{} replays each, "
-                  "{} passing seed(s) passed every replay",
-                  failing.size(), r, r, passing.size()));
+  d.notes.push_back(fmt::format(
+      "the seed decides: {} replays of {} failing seed(s) all failed, {} of {} passing seed(s) "
+      "all passed (≤ {:.2g}% likely were the seed irrelevant)",
+      r, failing.size(), r, passing.size(), 100 * std::pow(0.25, double(r))));
   return true;
 }
 
 // One culprit, found by halving: for a split of the candidates into A and
-// B, "pinning A" and "freeing only A" run by turns until one fails. With
-// one culprit exactly one of them can: a failure with A pinned puts it in
-// B, a failure with only A free puts it in A. Every step is decided by a
-// failure seen, never by a screen, and costs about 2/p runs where a
-// screened step costs ln 20 / p. Two or more culprits, or none, show as
-// both failing, or neither within a screen each: nullopt, and ddmin takes
-// over with what was run. (The knob found is then claimed like any other:
-// a wrong one is refuted.)
-std::optional<Names> Engine::race_for_one_culprit(const Names& knobs, std::uint64_t screen) {
+// B, "pinning A" and "freeing only A" run by turns until one fails (the
+// knobs in `held` pinned in both). With one culprit exactly one of them
+// can: a failure with A pinned puts it in B, a failure with only A free
+// puts it in A. Every step is decided by a failure seen, never by a
+// screen, and costs about 2/p runs where a screened step costs ln 20 / p.
+// Both failing means a culprit on each side (or none at all: the seed);
+// once a screen of every knob pinned has passed, the search goes on into A,
+// where "freeing only A" proved one. Neither failing within a screen each
+// (culprits needed together, split between the halves): nullopt, and ddmin
+// takes over with what was run. The knob found is then claimed like any
+// other, and a wrong one is refuted.
+std::optional<Names> Engine::race_for_one_culprit(const Names& knobs, std::uint64_t screen,
+                                                  const Names& held) {
+  auto with_held = [&](Names pinned) {
+    pinned.insert(pinned.end(), held.begin(), held.end());
+    return sorted(std::move(pinned));
+  };
+  std::optional<bool> some_knob;  // pinning every knob screened: it removes the failures
+  // Culprits on both sides (each enough alone) split the rate: the likelier
+  // side fails at least 1 − √(1 − p) of runs, and "neither" waits for that.
+  const std::uint64_t race_screen = std::max(
+      screen, clean_runs_needed(1 - std::sqrt(1 - rule_.p_hat), kScreenMiss));
   return race(
-      knobs, screen,
+      knobs, race_screen,
       [&](const Names& a, const Names&) {
-        const Names pinned = sorted(minus(knobs, a));
+        const Names pinned = with_held(minus(knobs, a));
         return Question{pinned,
                         "freeing only " + list(minus(candidates_, pinned)) + " brings them back"};
       },
-      [&](const Names& a, const Names&) {
-        return Question{sorted(a), "pinning " + list(sorted(a)) + " removes the failures"};
+      [&](const Names&, const Names& b) {
+        const Names pinned = with_held(minus(knobs, b));
+        return Question{pinned,
+                        "freeing only " + list(minus(candidates_, pinned)) + " brings them back"};
+      },
+      [&] {
+        if (!some_knob) {
+          const Names pinned = with_held(knobs);
+          some_knob =
+              fails(pinned, "pinning " + list(pinned) + " removes the failures", screen) == Answer::no;
+        }
+        return *some_knob;
       });
 }
 
 // The race itself: `in_a(a, b)` is the configuration whose failure puts the
 // one element sought in A, `in_b(a, b)` the one whose failure puts it in B.
+// When both fail, `go_on_in_a()` says whether A is still a sound choice.
 std::optional<Names> Engine::race(Names set, std::uint64_t screen, const SideQuestion& in_a,
-                                  const SideQuestion& in_b) {
+                                  const SideQuestion& in_b,
+                                  const std::function<bool()>& go_on_in_a) {
   while (set.size() > 1) {
     const Names a(set.begin(), set.begin() + static_cast<std::ptrdiff_t>(set.size() / 2));
     const Names b = minus(set, a);
@@ -355,7 +387,14 @@ std::optional<Names> Engine::race(Names set, std::uint64_t screen, const SideQue
     const Tally& ta = tally(qa.pinned, qa.claim);
     const Tally& tb = tally(qb.pinned, qb.claim);
     for (;;) {
-      if (ta.failures > 0 && tb.failures > 0) return std::nullopt;  // one on each side
+      if (ta.failures > 0 && tb.failures > 0) {  // one on each side
+        if (!go_on_in_a || !go_on_in_a()) return std::nullopt;
+        // Each side's rate is part of the whole's: screens for what is
+        // left are sized for a third of it.
+        set = a;
+        screen *= 3;
+        break;
+      }
       if (ta.failures > 0 || tb.failures > 0) {
         set = ta.failures > 0 ? a : b;
         break;
@@ -375,11 +414,13 @@ std::optional<Names> Engine::race(Names set, std::uint64_t screen, const SideQue
   return set;
 }
 
-// The knob search, in rounds. Each round screens its way to a candidate
-// (ddmin with cheap "no failure" answers), then runs the claims the
-// candidate rests on to full strength. A claim refuted by a failure is
-// remembered (a failing configuration fails for good) and the next round
-// searches again, with longer screens, around it.
+// The knob search, in rounds. Each round finds a candidate set M — by races
+// where their failures decide, by ddmin with cheap "no failure" screens
+// where they cannot — then runs the claims the candidate rests on to full
+// strength. A claim refuted by a failure is remembered (a failing
+// configuration fails for good) and the next round searches again, with
+// longer screens, around it: a raced M whose pinning still fails goes on
+// with a race for one more culprit, M pinned.
 void Engine::search_knobs(Diagnosis& d) {
   const Names& all = candidates_;
   auto removes = [&](const Names& pinned, std::uint64_t clean_needed) {
@@ -402,11 +443,6 @@ void Engine::search_knobs(Diagnosis& d) {
     return fails(pinned, "freeing only " + list(minus(all, pinned)) + " brings them back",
                  clean_needed);
   };
-  auto fails_alone_claim = [&](const Names& freed, unsigned round, unsigned claims) {
-    const Names pinned = sorted(minus(search_set, freed));
-    return claim(pinned, "freeing only " + list(minus(all, pinned)) + " brings them back",
-                 claim_runs(round, claims), round);
-  };
   // Asks `question` of each knob in turn: yes when every answer is
   // `expected`, no at the first that is not (the set is refuted), undecided
   // when one cannot be settled.
@@ -417,6 +453,11 @@ void Engine::search_knobs(Diagnosis& d) {
     }
     return Answer::yes;
   };
+  const bool has_concurrency = std::find(all.begin(), all.end(), "concurrency") != all.end();
+  const Names others = minus(all, {"concurrency"});
+  // A raced candidate carried into the next round (see above), searched
+  // with concurrency free.
+  std::optional<Names> carried;
   for (unsigned round = 0;; ++round) {
     if (round == kSearchRounds) {
       open_claim_ = fmt::format(
@@ -429,16 +470,21 @@ void Engine::search_knobs(Diagnosis& d) {
     const std::uint64_t screen = screen_runs(round);
     auto removes_screened = [&](const Names& pinned) { return removes(pinned, screen); };
     auto fails_alone_screened = [&](const Names& freed) { return fails_alone(freed, screen); };
+    std::optional<Names> pinned_side;
+    bool raced = false;  // M came from a race: a failure with it pinned calls for one more
+    search_set = all;
+    if (carried) {
+      pinned_side = std::exchange(carried, std::nullopt);
+      search_set = has_concurrency ? others : all;
+      raced = true;
+    }
     // Copies of the test running at once come first: a clash over a port or
     // a file is the commonest flake, and it hides behind any other knob.
     // Not screened: running one copy at a time lowers the load, and with it
     // the rate of most races, so a screen would often wrongly pass it; run
     // to a claim's length it costs nothing more when it is the cause and a
     // first failure when it is not.
-    std::optional<Names> pinned_side;
-    search_set = all;
-    const bool has_concurrency = std::find(all.begin(), all.end(), "concurrency") != all.end();
-    if (has_concurrency) {
+    if (!pinned_side && has_concurrency) {
       const Answer a = removes_claim({"concurrency"}, round, 1);
       if (a == Answer::undecided) return undecided(d);
       if (a == Answer::yes) pinned_side = Names{"concurrency"};
@@ -446,23 +492,20 @@ void Engine::search_knobs(Diagnosis& d) {
     // Concurrency, when not the cause alone, is left free while the others
     // are searched: pinned, it makes races rarer and fools the screens
     // (bisect_threads: 30% free, about 5% with concurrency pinned).
-    const Names others = minus(all, {"concurrency"});
     if (!pinned_side && round == 0) {
       // First a race for one culprit among the others (it needs no screen
-      // of them all pinned: its own failures decide, and its answer is
-      // claimed below).
+      // of them all pinned unless both sides fail: failures decide, and its
+      // answer is claimed below).
       search_set = others;
-      pinned_side = race_for_one_culprit(others, screen);
+      pinned_side = race_for_one_culprit(others, screen, {});
+      raced = bool(pinned_side);
       if (!pinned_side) search_set = all;
     }
-    // ddmin's premise (pinning the whole set removes the failures) is not
-    // screened: a false one sends it through every subset. Run to a claim's
-    // length it costs a first failure when false (a seed or unknown cause),
-    // and only cases with several culprits get here when it is true.
+    // ddmin's premise: pinning the whole set removes the failures. Screened
+    // (a false one that passes costs runs, not truth: what it leads to is
+    // claimed), and leaving concurrency free for ddmin too when it holds.
     if (!pinned_side && has_concurrency) {
-      // Leave concurrency free for ddmin too, if pinning the others removes
-      // the failures.
-      const Answer a = removes(others, claim_runs(round, 1));
+      const Answer a = removes(others, screen);
       if (a == Answer::undecided) return undecided(d);
       if (a == Answer::yes) search_set = others;
     }
@@ -480,7 +523,21 @@ void Engine::search_knobs(Diagnosis& d) {
     // The claim the diagnosis rests on: pinning M removes the failures.
     const Answer proven = removes_claim(m, round, 1);
     if (proven == Answer::undecided) return undecided(d);
-    if (proven == Answer::no) continue;  // refuted by a failure: search again
+    if (proven == Answer::no) {
+      // Refuted by a failure with M pinned: another culprit is free (each
+      // enough alone), or M is wrong. A raced M races on for one more
+      // culprit among the rest, M pinned, and the next round claims both.
+      // (Only while pinning every knob removes them: else no set of knobs
+      // does, and the next round says so.)
+      if (raced && round + 1 < kSearchRounds && m.size() + 1 < search_set.size() &&
+          removes(search_set, screen) == Answer::yes)
+        if (const auto more = race_for_one_culprit(minus(search_set, m), screen_runs(round + 1), m)) {
+          Names bigger = m;
+          bigger.push_back(more->front());
+          carried = sorted(bigger);
+        }
+      continue;
+    }
     d.cause = "knobs";
     if (m.size() >= 2) {
       // Pinning one is not enough (each smaller set failed): each culprit
@@ -489,22 +546,28 @@ void Engine::search_knobs(Diagnosis& d) {
       // be wrong, its failures only rarer than it could tell (two sources
       // pinned at once can lower a rate past kRateModulation: measured on
       // bisect_two_causes_any, 65% all free, 14% with threads and
-      // concurrency pinned). Search again, longer.
+      // concurrency pinned). Search again, longer, without it.
+      std::string silent;
       const Answer each_fails = each_holds(m, Answer::yes, [&](const std::string& knob) {
-        return fails_alone({knob}, claim_runs(round, 1));
+        const Answer a = fails_alone({knob}, claim_runs(round, 1));
+        if (a == Answer::no) silent = knob;
+        return a;
       });
       if (each_fails == Answer::undecided) return undecided(d);
-      if (each_fails == Answer::no) continue;
+      if (each_fails == Answer::no) {
+        if (raced) carried = minus(m, {silent});
+        continue;
+      }
       d.culprits = m;
       d.requires_ = "any";
       return fill_culprit_evidence(d, search_set);
     }
     // One knob's pinning removes them: alone, or as one of several that
-    // must all be free (then pinning any of them is enough). Not screened:
-    // with the others pinned its rate may be lower than the baseline's (a
-    // screen would miss it and send the search down the costlier side),
-    // and a "no" is one of the claims that "all" rests on anyway.
-    const Answer alone = fails_alone_claim(m, round, 1);
+    // must all be free (then pinning any of them is enough). Freeing it
+    // alone is screened: "all" rests on its own claims below, and a screen
+    // that misses the failures of "any" costs the search for a second
+    // member, which comes back with M alone.
+    const Answer alone = fails_alone(m, screen);
     if (alone == Answer::undecided) return undecided(d);
     if (alone == Answer::yes) {
       d.culprits = m;
@@ -516,21 +579,25 @@ void Engine::search_knobs(Diagnosis& d) {
     // race for one more member first — freeing M and half A against M and
     // half B — and fall back to ddmin over the free side.
     std::optional<Names> free_side;
-    if (round == 0) {
-      const Names rest = minus(search_set, m);
-      auto freeing = [&](const Names& side, const Names&) {
-        Names freed = m;
-        freed.insert(freed.end(), side.begin(), side.end());
-        const Names pinned = sorted(minus(search_set, freed));
-        return Question{pinned, "freeing only " + list(minus(all, pinned)) + " brings them back"};
-      };
-      if (const auto second = race(rest, screen, freeing,
-                                   [&](const Names& a, const Names& b) { return freeing(b, a); }))
-        free_side = sorted(Names{m.front(), second->front()});
-    }
+    const Names rest = minus(search_set, m);
+    auto freeing = [&](const Names& side, const Names&) {
+      Names freed = m;
+      freed.insert(freed.end(), side.begin(), side.end());
+      const Names pinned = sorted(minus(search_set, freed));
+      return Question{pinned, "freeing only " + list(minus(all, pinned)) + " brings them back"};
+    };
+    if (const auto second = race(rest, screen, freeing,
+                                 [&](const Names& a, const Names& b) { return freeing(b, a); }))
+      free_side = sorted(Names{m.front(), second->front()});
     if (!free_side) free_side = ddmin(search_set, fails_alone_screened);
     if (!free_side) return undecided(d);
     const Names f = sorted(*free_side);
+    if (f == m) {
+      // Freeing M alone fails after all: the screen above missed it.
+      d.culprits = m;
+      d.requires_ = "any";
+      return fill_culprit_evidence(d, search_set);
+    }
     if (f.size() == 1) {
       // Freeing only F fails, with M pinned: a contradiction of the claim
       // about M that only a wrong claim explains. Say so; never guess.
@@ -548,18 +615,28 @@ void Engine::search_knobs(Diagnosis& d) {
     if (shown == Answer::undecided) return undecided(d);
     if (shown == Answer::no) continue;
     // Requires "all" (DESIGN.md): failures need every member of F free, so
-    // pinning any one of them is enough. Its 2|F| claims share the round's
-    // budget: pinning each f removes the failures (M's claim, run again to
-    // its share, is one), and freeing F less any one of them, the rest
-    // pinned, brings none back.
-    const unsigned claims = 2 * unsigned(f.size());
+    // pinning any one of them is enough. That is |F| claims, pinning each f
+    // removes the failures (M's is one of them), and the answer is their
+    // conjunction: an intersection-union test, in which each claim at the
+    // round's level keeps the whole at it (wrong only if some claim is, and
+    // each is wrong with probability ≤ its level). Freeing F brings them
+    // back: seen.
     Answer holds = each_holds(f, Answer::yes, [&](const std::string& knob) {
-      return removes_claim({knob}, round, claims);
+      return removes_claim({knob}, round, 1);
     });
-    if (holds == Answer::yes)
-      holds = each_holds(f, Answer::no, [&](const std::string& knob) {
-        return fails_alone_claim(minus(f, {knob}), round, claims);
-      });
+    // Concurrency pinned lowers the load, and with it the rate of any race,
+    // often past kRateModulation (bisect_threads: 30% to about 5%): its
+    // "removes" claim cannot tell "needed" from "makes rarer". The other
+    // side can: with it pinned and the rest of F free, no failure either.
+    if (holds == Answer::yes && f.size() >= 2 &&
+        std::find(f.begin(), f.end(), "concurrency") != f.end()) {
+      const Names pinned = sorted(minus(search_set, minus(f, {"concurrency"})));
+      const Answer rest_fails =
+          claim(pinned, "freeing only " + list(minus(all, pinned)) + " brings them back",
+                claim_runs(round, 1), round);
+      holds = rest_fails == Answer::no ? Answer::yes
+                                       : rest_fails == Answer::yes ? Answer::no : rest_fails;
+    }
     if (holds == Answer::undecided) return undecided(d);
     if (holds == Answer::no) continue;
     d.culprits = f;
@@ -607,7 +684,7 @@ void Engine::seed_or_unknown(Diagnosis& d) {
   const auto consistent = replays_consistently(candidates_, t, d);
   if (!consistent) {
     open_claim_ = "the outcome is a function of the seed with every knob pinned";
-    open_needed_ = kSeedsReplayed * 2 * 3;
+    open_needed_ = 2 * 5;  // r replays of each side (5 at 99.9%)
     return undecided(d);
   }
   if (*consistent) {
@@ -647,12 +724,10 @@ std::uint64_t CleanRunRule::screen(unsigned round) const {
   return std::min(runs, claim(round, 1));
 }
 
-// A claim, at its share of the error budget α: 6/(π²(round+1)²) of it per
-// round (a sum of 1), split evenly among the round's claims (Bonferroni).
+// A claim, at its share of the error budget α: round_share(round) of it
+// per round, split evenly among the round's claims (Bonferroni).
 std::uint64_t CleanRunRule::claim(unsigned round, unsigned claims) const {
-  constexpr double kPi = 3.14159265358979323846;
-  const double share = 6 / (kPi * kPi * double(round + 1) * double(round + 1));
-  const double a = alpha * share / double(std::max(1u, claims));
+  const double a = alpha * round_share(round) / double(std::max(1u, claims));
   if (k > 0 && runs_to_kth > 0) {
     // The test on both samples (the header): m = ⌈c·N⌉, c = 3(a^(−1/k) − 1).
     const double c = kRateModulation * (std::pow(a, -1.0 / double(k)) - 1);
@@ -660,6 +735,14 @@ std::uint64_t CleanRunRule::claim(unsigned round, unsigned claims) const {
         1, static_cast<std::uint64_t>(std::ceil(c * double(runs_to_kth) - 1e-9)));
   }
   return clean_runs_needed(p_low / kRateModulation, a / 2);
+}
+
+// Most diagnoses end in their first round, which gets kFirstRoundShare of
+// α; round r ≥ 1 gets the rest times 6/(π²r²) (a sum of 1).
+double round_share(unsigned round) {
+  constexpr double kPi = 3.14159265358979323846;
+  if (round == 0) return kFirstRoundShare;
+  return (1 - kFirstRoundShare) * 6 / (kPi * kPi * double(round) * double(round));
 }
 
 std::uint64_t clean_runs_needed(double p, double alpha) {

@@ -19,7 +19,7 @@
 //    union bound over p's interval and the clean runs. (A baseline cut
 //    short by the budget falls back to that union bound: (1 − p_L/3)^m ≤
 //    α/2, p_L the rate's lower bound at 1 − α/2.) m adapts to the observed
-//    rate (about 1.6·N at k = 8, 95%, in the first round), and a claim stops
+//    rate (about 1.5·N at k = 8, 95%, in the first round), and a claim stops
 //    at its first failure. Runs with seeds that failed in the baseline go first:
 //    under the null each fails with probability at least p (exactly p when seeds do not matter,
 //    more when they do), so they only make the test harder to pass — and they expose seed-dependent
@@ -34,29 +34,44 @@
 //    let every candidate screened spend the claim's α). A wrong screen
 //    costs runs, not truth: the claim it leads to is refuted by a failure,
 //    which is kept (a failing configuration fails for good), and the search
-//    goes round again with screens three times as long. The error budget α of the claims is spent
-//    over rounds as 6/(π²r²) and split evenly among the claims a round's
-//    answer rests on (union bound: one for requires "any", 2|F| for "all":
-//    pinning each member removes them, freeing all but each brings none),
-//    so the whole diagnosis stays wrong with probability ≤ α.
-//  - Races: with one culprit, halving the knobs needs no screen. "Pinning
-//    half A" and "freeing only half A" run by turns; exactly one can fail,
-//    and its first failure says which half holds the culprit. Both failing
-//    or neither (two culprits, or none) hands over to ddmin.
-//  - Culprits: the race, or ddmin over the pinned side, finds a smallest
-//    set M whose pinning removes the failures (claim 1). |M| ≥ 2: each culprit alone
-//    causes failures (requires "any"), shown by a failure with it alone
-//    free; one that shows none (claim-length runs) refutes claim 1. |M| = 1 and freeing it alone
-//    fails: requires "any". Otherwise failures need several knobs free: a
-//    race for a second member beside M (M belongs to every such set), or
-//    ddmin over the free side, finds the smallest set F whose freeing brings
-//    failures back (seen); for each f in F, freeing F less f brings none
-//    (|F| claims): failures need every member free (requires "all").
+//    goes round again with screens three times as long. The error budget α
+//    of the claims is spent over rounds (round_share: 0.8 in the first,
+//    which most diagnoses need alone) and split evenly among the claims
+//    whose union a round's answer rests on, so the whole diagnosis stays
+//    wrong with probability ≤ α. Claims whose conjunction it rests on (each
+//    member of a requires-"all" set: pinning it removes them) need no split:
+//    that is an intersection-union test, wrong only when one of its claims
+//    is, each at the round's level.
+//  - Races: "freeing only half A" and "freeing only half B" run by turns;
+//    a failure proves a culprit on its side (certain: the other side
+//    pinned), so every step is decided by a failure seen, not a screen, at
+//    about 2/p runs. Both failing (a culprit on each side, each enough
+//    alone) goes on into A once a screen shows that pinning every knob
+//    removes the failures (else the seed or nothing in the catalog causes
+//    them); neither failing (culprits needed together, split between the
+//    halves) hands over to ddmin.
+//  - Culprits: the race, or ddmin over the pinned side, finds a set M whose
+//    pinning removes the failures (claim 1). A raced M whose claim a
+//    failure refutes races on for one more culprit with M pinned, and the
+//    next round claims the larger set. |M| ≥ 2: each culprit alone causes
+//    failures (requires "any"), shown by a failure with it alone free; one
+//    that shows none (claim-length runs) refutes claim 1. |M| = 1 and
+//    freeing it alone fails (seen; a screen while searching): requires
+//    "any". Otherwise failures need several knobs free: a race for a second
+//    member beside M (M belongs to every such set), or ddmin over the free
+//    side, finds the smallest set F whose freeing brings failures back
+//    (seen); pinning each f in F removes them (|F| claims, M's among them):
+//    requires "all". Concurrency in F must also show the other side: with
+//    it pinned and the rest of F free, no failure (pinned, it lowers the
+//    load and the rate of every race, past what a "removes" claim tells).
 //  - No knob removes them (every knob pinned, failures go on): replay
-//    failing seeds with every knob pinned. Each failing seed failing r
-//    times in a row, with p_U^r ≤ α (p_U the rate's upper bound: the chance
-//    a seed-independent flake repeats), and passing seeds passing again:
-//    cause `seed`. A failing seed that passes on replay: cause `unknown`.
+//    failing and passing seeds with every knob pinned, r times each side,
+//    going round up to three seeds of each. Were the outcome independent of
+//    the seed, with rate q, all 2r replays would agree with probability
+//    q^r (1 − q)^r ≤ 4^−r; r = ⌈ln α / ln ¼⌉ (3 at 95%) rules that out for
+//    every q at once: cause `seed`. A replay that changes its mind: cause
+//    `unknown`. The same replays, with the culprits free, decide
+//    `seed_dependent` for a knob cause.
 //  - A claim the budget (--max-runs) cannot settle: cause `undecided`,
 //    with the runs the open claim still needs. Never a guess.
 // The knob search never includes `seed` (seeds keep varying) nor `order`
@@ -160,6 +175,14 @@ constexpr double kScreenMiss = 0.05;
 // p_L / kRateModulation. Measured: bisect_threads at 42% all free fails 15%
 // of runs with concurrency pinned.
 constexpr double kRateModulation = 3;
+
+// The share of α that the claims of search round `round` (0, 1, ...)
+// spend: kFirstRoundShare in the first, the rest over later ones as
+// 6/(π²r²). Measured with bench/bisect_sim: 0.8 against 6/π² (0.61) saves
+// about 5% of the runs of one-culprit diagnoses, and costs the second round
+// (the second of two culprits each enough alone) about as much.
+constexpr double kFirstRoundShare = 0.8;
+double round_share(unsigned round);
 
 /// Zero-failure runs needed to rule out failure rate `p` at `alpha`.
 std::uint64_t clean_runs_needed(double p, double alpha);

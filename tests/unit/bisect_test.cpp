@@ -154,6 +154,23 @@ TEST(Bisect, NoKnobAndNotTheSeedIsUnknownNeverAGuess) {
   EXPECT_TRUE(d.culprits.empty());
 }
 
+// The seed claim rests on 2r replays agreeing, r of failing seeds and r of
+// passing ones: were the outcome independent of the seed at rate q, that
+// happens with probability q^r (1 − q)^r ≤ 4^−r, the most at q = ½ (1.6% at
+// 95%, r = 3). Over 200 diagnoses at that worst rate, "seed" is rare, and
+// a seed that decides is named every time.
+TEST(Bisect, TheSeedClaimHoldsAtItsWorstRate) {
+  int called_seed = 0, named = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    called_seed += diagnose_model([](auto, auto) { return 0.5; }, 1200 + trial).cause == "seed";
+    named += diagnose_model([](auto, auto seed) { return seed_mod(seed, 2) ? 1.0 : 0.0; },
+                            1500 + trial)
+                 .cause == "seed";
+  }
+  EXPECT_LE(called_seed, 10) << "of 200 (expected 3.1; P(> 10) < 0.04%)";
+  EXPECT_EQ(named, 200);
+}
+
 // A budget that cuts the baseline short before it could call the target
 // stable says so: never "stable-pass, cause none" from a handful of runs.
 TEST(Bisect, ABaselineCutShortIsUndecidedNotStable) {
@@ -349,7 +366,7 @@ TEST(CleanRunRule, TheClaimHoldsAtItsConfidenceForEveryRate) {
         }
         worst = std::max(worst, error);
       }
-      const double share = 6 / (M_PI * M_PI) / claims;
+      const double share = round_share(0) / claims;
       EXPECT_LE(worst, alpha * share) << "alpha " << alpha << ", " << claims << " claims";
       EXPECT_GT(worst, alpha * share / 2) << "the rule wastes runs";
     }
@@ -361,9 +378,19 @@ TEST(CleanRunRule, TheClaimHoldsAtItsConfidenceForEveryRate) {
 TEST(CleanRunRule, FallsBackToTheRatesLowerBound) {
   CleanRunRule rule{0.2, 0.1, 0.05};
   EXPECT_EQ(rule.claim(0, 1),
-            clean_runs_needed(0.1 / kRateModulation, 0.05 * 6 / (M_PI * M_PI) / 2));
+            clean_runs_needed(0.1 / kRateModulation, 0.05 * round_share(0) / 2));
   EXPECT_LE(rule.screen(0), rule.claim(0, 1));
   EXPECT_LT(rule.claim(0, 1), rule.claim(1, 1));  // later rounds spend less α
+}
+
+// The rounds' shares of α sum to at most 1: the whole search, however many
+// rounds it takes, is wrong with probability ≤ α.
+TEST(CleanRunRule, TheRoundsShareAlphaWithoutOverspending) {
+  double sum = 0;
+  for (unsigned round = 0; round < 100000; ++round) sum += round_share(round);
+  EXPECT_LE(sum, 1.0);
+  EXPECT_GT(sum, 0.9999);
+  EXPECT_GT(round_share(0), round_share(1));
 }
 
 }  // namespace
