@@ -17,12 +17,6 @@
 namespace deflake {
 namespace {
 
-// The baseline stops once it has this many failures (and a pass). A claim
-// then needs about c(k)·k/p clean runs (diagnosis.hpp) after the k/p of the
-// baseline: (1 + c(k))·k is 21.1 at k = 8, 22.5 at 10, 24.2 at 12 and 20.2
-// at its minimum (k = 5 or 6), at 95% in the first round; 8 keeps the
-// rate's estimate worth printing for a cost within 5% of the least.
-constexpr std::uint64_t kBaselineFailures = 8;
 // Every run failing this many times: broken, not flaky.
 constexpr std::uint64_t kBrokenRuns = 20;
 // Batches in a row in which every run was skipped before a claim gives up.

@@ -24,15 +24,28 @@ std::string after(const Names& subset) {
 
 class PolluterSearch {
  public:
-  PolluterSearch(OrderOracle& oracle, std::string victim, double rate, std::uint64_t rate_runs,
+  PolluterSearch(OrderOracle& oracle, std::string victim, const ShuffledRate& shuffled,
                  const BisectOptions& options)
       : oracle_(oracle), victim_(std::move(victim)), options_(options) {
     const double alpha = 1 - options.confidence;
-    const auto failures = static_cast<std::uint64_t>(rate * double(rate_runs) + 0.5);
-    const Interval ci = wilson_interval(failures, rate_runs, 1 - alpha);
+    const auto failures =
+        static_cast<std::uint64_t>(shuffled.rate * double(shuffled.runs) + 0.5);
+    const Interval ci = wilson_interval(failures, shuffled.runs, 1 - alpha);
     // The victim's rate under shuffling is a lower bound on its rate when
     // its polluters always run first: claims sized from it are conservative.
-    rule_ = CleanRunRule{rate, ci.low, alpha};
+    // Its runs are a sequence of independent shuffled runs, so the run of
+    // its k-th failure is what the exact test needs.
+    rule_ = CleanRunRule{shuffled.rate, ci.low, alpha,
+                         shuffled.runs_to_kth ? kBaselineFailures : 0, shuffled.runs_to_kth};
+    // The victim's runs alone: the first round's claim about the empty set
+    // (a single polluter is needed) starts with them. They were made before
+    // any question was asked, so no search chose them.
+    if (shuffled.clean_alone > 0) {
+      Tally& alone = tallies_[Names{}];
+      alone.counted = alone.attempts = shuffled.clean_alone;
+      alone.claim_round = 0;
+      order_.push_back(Names{});
+    }
   }
 
   OrderSearch run(const Names& before);
@@ -46,6 +59,7 @@ class PolluterSearch {
   };
   Answer fails_after(const Names& subset, std::uint64_t clean_needed);
   Answer claim(const Names& subset, std::uint64_t fresh, unsigned round);
+  std::uint64_t seed_with_first(const Names& subset, const Names& tests);
 
   OrderOracle& oracle_;
   std::string victim_;
@@ -80,8 +94,7 @@ Answer PolluterSearch::fails_after(const Names& subset, std::uint64_t clean_need
     }
     const std::uint64_t batch = options_.batch_after(t.attempts);
     std::vector<std::uint64_t> seeds;
-    for (std::uint64_t i = 0; i < batch; ++i)
-      seeds.push_back(run_seed(options_.master_seed ^ 0x6f72646572ULL, next_seed_++));
+    for (std::uint64_t i = 0; i < batch; ++i) seeds.push_back(seed_with_first(sorted, tests));
     const auto runs = oracle_.run(tests, seeds);
     for (std::size_t i = 0; i < runs.size(); ++i) {
       ++t.attempts;
@@ -98,6 +111,25 @@ Answer PolluterSearch::fails_after(const Names& subset, std::uint64_t clean_need
       }
     }
   }
+}
+
+// A fresh seed whose order (as the oracle predicts it) runs every test of
+// `subset` before the victim: 1 in |S|+1 of them, drawn in turn, so the
+// runs are the uniform orders with the subset first that counting only
+// those would keep. Where the oracle cannot predict, the next seed.
+std::uint64_t PolluterSearch::seed_with_first(const Names& subset, const Names& tests) {
+  const std::uint64_t draws = 64 * (subset.size() + 1);
+  std::uint64_t seed = 0;
+  for (std::uint64_t i = 0; i < draws; ++i) {
+    seed = run_seed(options_.master_seed ^ 0x6f72646572ULL, next_seed_++);
+    const auto before = oracle_.predicted_before(tests, seed);
+    if (!before) break;
+    if (std::all_of(subset.begin(), subset.end(), [&](const std::string& s) {
+          return std::find(before->begin(), before->end(), s) != before->end();
+        }))
+      break;
+  }
+  return seed;
 }
 
 // A claim counts the runs made since it was first asked as one in this
@@ -147,7 +179,9 @@ OrderSearch PolluterSearch::run(const Names& before) {
       Names less;
       for (const auto& other : polluters)
         if (other != test) less.push_back(other);
-      const Answer a = claim(less, rule_.claim(round, unsigned(polluters.size())), round);
+      // Each polluter is needed: a conjunction, so each claim at the
+      // round's level (an intersection-union test, diagnosis.hpp).
+      const Answer a = claim(less, rule_.claim(round, 1), round);
       if (a == Answer::undecided) {
         open = true;
         break;
@@ -188,15 +222,15 @@ OrderSearch PolluterSearch::run(const Names& before) {
 }  // namespace
 
 OrderSearch find_polluters(OrderOracle& oracle, const std::string& victim,
-                           const std::vector<std::string>& before, double rate,
-                           std::uint64_t rate_runs, const BisectOptions& options) {
+                           const std::vector<std::string>& before, const ShuffledRate& shuffled,
+                           const BisectOptions& options) {
   if (before.empty()) {
     // The victim failed with nothing before it: not an order failure.
     OrderSearch out;
     out.not_order = true;
     return out;
   }
-  return PolluterSearch(oracle, victim, rate, rate_runs, options).run(before);
+  return PolluterSearch(oracle, victim, shuffled, options).run(before);
 }
 
 }  // namespace deflake

@@ -35,6 +35,16 @@ class OrderOracle {
   virtual std::vector<OrderRun> run(const std::vector<std::string>& tests,
                                     const std::vector<std::uint64_t>& seeds) = 0;
   virtual bool interrupted() const { return false; }
+  /// The tests of `tests` predicted to run before the victim (the last of
+  /// them) in its run with `seed`, where the oracle can tell (GoogleTest's
+  /// shuffle is a function of its seed); nullopt where it cannot. The search
+  /// spends its runs on seeds whose order it needs, and still counts a run
+  /// by the order it reports.
+  virtual std::optional<std::vector<std::string>> predicted_before(
+      const std::vector<std::string>& tests, std::uint64_t seed) const {
+    (void)tests, (void)seed;
+    return std::nullopt;
+  }
 };
 
 struct OrderSearch {
@@ -50,11 +60,24 @@ struct OrderSearch {
   std::uint64_t runs_needed = 0;
 };
 
+/// The victim's runs in shuffled suites: its failure rate there, over how
+/// many runs, and the run (1-based, in run order) of its
+/// kBaselineFailures-th failure (0: it had fewer), which sizes claims with
+/// the exact test of diagnosis.hpp.
+struct ShuffledRate {
+  double rate = 0;
+  std::uint64_t runs = 0;
+  std::uint64_t runs_to_kth = 0;
+  // Runs of the victim alone, made before the search (a GoogleTest
+  // binary's screening), all passing: the runs of the claim "it does not
+  // fail with nothing before it", which the search did not choose.
+  std::uint64_t clean_alone = 0;
+};
+
 /// Searches the polluters of `victim` among `before` (the tests that ran
-/// before it in a failing order). `rate`: the victim's failure rate under
-/// shuffling.
+/// before it in a failing order).
 OrderSearch find_polluters(OrderOracle& oracle, const std::string& victim,
-                           const std::vector<std::string>& before, double rate,
-                           std::uint64_t rate_runs, const BisectOptions& options);
+                           const std::vector<std::string>& before, const ShuffledRate& shuffled,
+                           const BisectOptions& options);
 
 }  // namespace deflake

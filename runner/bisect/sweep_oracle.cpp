@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "discovery/gtest_shuffle.hpp"
 #include "exec/command_source.hpp"
 #include "exec/sweep.hpp"
 #include "report/replay.hpp"
@@ -78,6 +79,33 @@ SweepPlan SweepOrderOracle::plan_for(std::uint64_t seed) const {
   return plan;
 }
 
+// Every test asked about is declared before the victim: unshuffled, they
+// all run first, every run.
+bool SweepOrderOracle::declared_first(const std::vector<std::string>& tests) const {
+  const auto victim_at = std::find(listing_.begin(), listing_.end(), victim_);
+  return victim_at != listing_.end() &&
+         std::all_of(tests.begin(), tests.end(), [&](const std::string& test) {
+           return test == victim_ || std::find(listing_.begin(), victim_at, test) != victim_at;
+         });
+}
+
+std::optional<std::vector<std::string>> SweepOrderOracle::predicted_before(
+    const std::vector<std::string>& tests, std::uint64_t seed) const {
+  std::vector<std::string> before;
+  if (declared_first(tests)) {
+    for (const auto& test : tests)
+      if (test != victim_) before.push_back(test);
+    return before;
+  }
+  // The order knob's free setting: GTEST_RANDOM_SEED = 1 + seed mod 99999.
+  for (const std::string& test :
+       gtest_shuffled_order(listing_, static_cast<std::uint32_t>(1 + seed % 99999))) {
+    if (test == victim_) return before;
+    if (std::find(tests.begin(), tests.end(), test) != tests.end()) before.push_back(test);
+  }
+  return std::nullopt;  // the victim is not in the listing
+}
+
 std::vector<OrderRun> SweepOrderOracle::run(const std::vector<std::string>& tests,
                                             const std::vector<std::uint64_t>& seeds) {
   if (interrupted_ || seeds.empty()) return std::vector<OrderRun>(seeds.size());
@@ -85,13 +113,7 @@ std::vector<OrderRun> SweepOrderOracle::run(const std::vector<std::string>& test
   plan.seeds = seeds;
   plan.runs = seeds.size();
   plan.until_fail = false;
-  const auto victim_at = std::find(listing_.begin(), listing_.end(), victim_);
-  const bool all_listed_first =
-      victim_at != listing_.end() &&
-      std::all_of(tests.begin(), tests.end(), [&](const std::string& test) {
-        return test == victim_ || std::find(listing_.begin(), victim_at, test) != victim_at;
-      });
-  if (all_listed_first) {
+  if (declared_first(tests)) {
     plan.freed.clear();
     plan.pinned = {find_knob("order")};
   }

@@ -66,11 +66,15 @@ class SweepOrderOracle final : public OrderOracle {
   std::vector<OrderRun> run(const std::vector<std::string>& tests,
                             const std::vector<std::uint64_t>& seeds) override;
   bool interrupted() const override { return interrupted_; }
+  std::optional<std::vector<std::string>> predicted_before(const std::vector<std::string>& tests,
+                                                           std::uint64_t seed) const override;
 
   /// The plan of one run of `tests` with `seed` (for repro lines).
   SweepPlan plan_for(std::uint64_t seed) const;
 
  private:
+  bool declared_first(const std::vector<std::string>& tests) const;
+
   SweepPlan base_;
   std::vector<std::string> command_;
   std::string victim_;

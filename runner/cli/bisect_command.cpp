@@ -129,9 +129,8 @@ std::vector<const Knob*> searchable_knobs(ProcessPool& pool, std::vector<std::st
 struct OrderTarget {
   std::string name;
   std::vector<std::string> before;  // the tests before it in its first failing order
-  double rate = 0;                  // its failure rate in shuffled suites
-  std::uint64_t runs = 0;
-  TargetResult suite_runs;  // those runs
+  ShuffledRate shuffled;             // its failure rate in shuffled suites
+  TargetResult suite_runs;           // those runs
 };
 
 }  // namespace
@@ -257,8 +256,15 @@ int bisect_command(const BisectCommandOptions& b) {
         const RunRecord first = in_suite->failed_runs().front();
         std::vector<std::string> before = first.order;
         if (!before.empty()) before.pop_back();  // the victim itself
-        order_targets.push_back(OrderTarget{r.name(), before, in_suite->failure_rate(),
-                                            in_suite->counted(), *in_suite});
+        // The run of its k-th failure (indices count every suite run, so
+        // this errs long: the claims it sizes only get stricter).
+        const std::vector<RunRecord> failed = in_suite->failed_runs();
+        const std::uint64_t runs_to_kth =
+            failed.size() >= kBaselineFailures ? failed[kBaselineFailures - 1].index + 1 : 0;
+        order_targets.push_back(OrderTarget{
+            r.name(), before,
+            ShuffledRate{in_suite->failure_rate(), in_suite->counted(), runs_to_kth, r.counted()},
+            *in_suite});
         continue;
       }
       TargetDiagnosis done;
@@ -300,7 +306,7 @@ int bisect_command(const BisectCommandOptions& b) {
     BisectOptions options = options_for(b, plan, victim.name);
     options.max_runs = budget_left();
     const OrderSearch search =
-        find_polluters(oracle, victim.name, victim.before, victim.rate, victim.runs, options);
+        find_polluters(oracle, victim.name, victim.before, victim.shuffled, options);
     spent += search.total_runs;
     progress_line.clear();
     if (search.not_order && !oracle.interrupted()) {
@@ -314,7 +320,7 @@ int bisect_command(const BisectCommandOptions& b) {
       target_notes[victim.name].push_back(fmt::format(
           "failed only in a shuffled suite ({:.1f}% of {} runs, {}), and not when those tests "
           "run first ({} runs): the order is not the cause; diagnosed alone",
-          100 * victim.rate, victim.runs, ran_before, search.total_runs));
+          100 * victim.shuffled.rate, victim.shuffled.runs, ran_before, search.total_runs));
       continue;
     }
     TargetDiagnosis t;
@@ -325,8 +331,8 @@ int bisect_command(const BisectCommandOptions& b) {
     t.strategy = "suite";
     Diagnosis& d = t.diagnosis;
     d.verdict = Verdict::flaky;
-    d.baseline_runs = victim.runs;
-    d.baseline_failures = static_cast<std::uint64_t>(victim.rate * double(victim.runs) + 0.5);
+    d.baseline_runs = victim.shuffled.runs;
+    d.baseline_failures = static_cast<std::uint64_t>(victim.shuffled.rate * double(victim.shuffled.runs) + 0.5);
     d.evidence = search.evidence;
     d.total_runs = search.total_runs + screening_runs[victim.name];
     if (search.polluters) {
@@ -340,7 +346,7 @@ int bisect_command(const BisectCommandOptions& b) {
     }
     if (search.repro_seed) {
       d.repro_seed = search.repro_seed;
-      d.repro_rate = victim.rate;
+      d.repro_rate = victim.shuffled.rate;
       RunSpec spec = oracle.plan_for(*search.repro_seed).make_run(0);
       std::string filter;
       for (const auto& name : d.polluters) filter += name + ":";

@@ -184,10 +184,34 @@ TEST_F(BisectExample, AVictimDeclaredAfterItsPollutersCountsEveryRun) {
   ASSERT_NE(victim, nullptr) << r;
   EXPECT_EQ((*victim)["cause"], "order") << r;
   EXPECT_EQ((*victim)["polluters"], nlohmann::json::array({"Cache.Warm"})) << r;
+  // Every run counts as evidence: its isolated screening runs are the row
+  // of the victim alone (the claim that it needs a polluter), the rest ran
+  // unshuffled with the tests asked about first.
+  std::uint64_t counted = 0, alone = 0;
+  for (const auto& row : (*victim)["evidence"]) {
+    counted += row["runs"].get<std::uint64_t>();
+    if (row["tests"] == nlohmann::json::array({"Cache.ColdStart"})) alone = row["runs"];
+  }
+  EXPECT_EQ(alone, 100u) << r;  // its screening
+  EXPECT_EQ((*victim)["total_runs"].get<std::uint64_t>(), counted) << r;
+}
+
+// A victim declared before its polluter needs shuffled orders: deflake
+// predicts GoogleTest's shuffle from its seed and runs only seeds whose
+// order puts the tests asked about first, so every run counts here too.
+TEST_F(BisectExample, AShuffledVictimCountsEveryRunToo) {
+  const Result r = deflake({"bisect", "-j", "2", "--seed", "3", "--json", report_path(), "--",
+                            kExamples + "/../gtest_order"},
+                           Launch{{}, {}, false, 300});
+  ASSERT_TRUE(r.report.is_object()) << r;
+  const nlohmann::json* victim = nullptr;
+  for (const auto& d : r.report["diagnoses"])
+    if (d["target"] == "Cache.ColdStart") victim = &d;
+  ASSERT_NE(victim, nullptr) << r;
+  EXPECT_EQ((*victim)["cause"], "order") << r;
   std::uint64_t counted = 0;
   for (const auto& row : (*victim)["evidence"]) counted += row["runs"].get<std::uint64_t>();
-  const std::uint64_t screening = 100;  // its isolated screening runs
-  EXPECT_EQ((*victim)["total_runs"].get<std::uint64_t>(), screening + counted) << r;
+  EXPECT_EQ((*victim)["total_runs"].get<std::uint64_t>(), counted) << r;
 }
 
 // --max-runs bounds every diagnosis together, not each one: two flaky test

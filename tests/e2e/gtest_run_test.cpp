@@ -7,7 +7,9 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
+#include "discovery/gtest_shuffle.hpp"
 #include "support/deflake_test.hpp"
 
 namespace e2e {
@@ -249,6 +251,42 @@ TEST_F(GtestRun, FilterAndDetectionAreExplicitWhenAsked) {
   EXPECT_EQ(whole.report["targets"][0]["name"], kMixed);
   const Result not_gtest = sweep({"-n", "5", "--filter", "X.*"}, {"/bin/true"});
   EXPECT_EQ(not_gtest.code(), 2) << not_gtest;
+}
+
+// GoogleTest's shuffle is a function of its seed that deflake predicts (to
+// choose orders instead of drawing them): the prediction matches the order
+// the binaries really run, for every seed tried.
+TEST_F(GtestRun, TheShuffledOrderIsPredictedFromTheSeed) {
+  auto lines = [&](const std::string& command) {
+    std::vector<std::string> out;
+    std::istringstream in(replay(command, dir()).out);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  };
+  for (const std::string& binary : {kMixed, kOrder}) {
+    // --gtest_list_tests: "Suite." lines, then "  Test  # comment" lines.
+    std::vector<std::string> listing;
+    std::string suite;
+    for (std::string line : lines(binary + " --gtest_list_tests")) {
+      if (line.empty()) continue;
+      if (line[0] != ' ') {
+        suite = line.substr(0, line.find(' '));
+        continue;
+      }
+      line = line.substr(2);
+      listing.push_back(suite + line.substr(0, line.find(' ')));
+    }
+    ASSERT_GE(listing.size(), 5u) << binary;
+    for (std::uint32_t seed : {1u, 2u, 77u, 4242u, 99999u}) {
+      std::vector<std::string> ran;
+      for (const std::string& line : lines(binary + " --gtest_shuffle --gtest_random_seed=" +
+                                           std::to_string(seed) + " 2>&1")) {
+        const std::string kRun = "[ RUN      ] ";
+        if (line.rfind(kRun, 0) == 0) ran.push_back(line.substr(kRun.size()));
+      }
+      EXPECT_EQ(ran, deflake::gtest_shuffled_order(listing, seed)) << binary << " seed " << seed;
+    }
+  }
 }
 
 }  // namespace

@@ -237,20 +237,31 @@ namespace deflake {
 namespace {
 
 /// A suite in which the victim fails (at rate p) when every polluter ran
-/// before it; with no polluters, whatever ran before it.
+/// before it; with no polluters, whatever ran before it. Its order is a
+/// function of the seed, which it predicts when `predicts` (as GoogleTest's
+/// shuffle is predicted).
 class SimulatedSuite final : public OrderOracle {
  public:
-  SimulatedSuite(std::vector<std::string> polluters, double p, std::uint64_t noise_seed = 3)
-      : polluters_(std::move(polluters)), p_(p), noise_(noise_seed) {}
+  SimulatedSuite(std::vector<std::string> polluters, double p, std::uint64_t noise_seed = 3,
+                 bool predicts = false)
+      : polluters_(std::move(polluters)), p_(p), noise_(noise_seed), predicts_(predicts) {}
+  static std::vector<std::string> before_victim(std::vector<std::string> order,
+                                                std::uint64_t seed) {
+    std::mt19937_64 shuffle(seed);
+    std::shuffle(order.begin(), order.end(), shuffle);
+    return {order.begin(), std::find(order.begin(), order.end(), "V")};
+  }
+  std::optional<std::vector<std::string>> predicted_before(const std::vector<std::string>& tests,
+                                                           std::uint64_t seed) const override {
+    if (!predicts_) return std::nullopt;
+    return before_victim(tests, seed);
+  }
   std::vector<OrderRun> run(const std::vector<std::string>& tests,
                             const std::vector<std::uint64_t>& seeds) override {
     std::vector<OrderRun> out;
     for (std::size_t i = 0; i < seeds.size(); ++i) {
-      std::vector<std::string> order = tests;
-      std::shuffle(order.begin(), order.end(), noise_);
-      const auto victim = std::find(order.begin(), order.end(), "V");
       OrderRun run;
-      run.before.assign(order.begin(), victim);
+      run.before = before_victim(tests, seeds[i]);
       const bool polluted =
           std::all_of(polluters_.begin(), polluters_.end(), [&](const std::string& p) {
             return std::find(run.before.begin(), run.before.end(), p) != run.before.end();
@@ -265,6 +276,7 @@ class SimulatedSuite final : public OrderOracle {
   std::vector<std::string> polluters_;
   double p_;
   std::mt19937_64 noise_;
+  bool predicts_;
 };
 
 TEST(OrderSearch, FindsTheSmallestSetOfPolluters) {
@@ -274,12 +286,38 @@ TEST(OrderSearch, FindsTheSmallestSetOfPolluters) {
     SimulatedSuite suite(polluters, 0.9);
     BisectOptions options;
     options.confidence = 0.99;
-    const OrderSearch search = find_polluters(suite, "V", before, 0.3, 200, options);
+    const OrderSearch search = find_polluters(suite, "V", before, ShuffledRate{0.3, 200, 0}, options);
     ASSERT_TRUE(search.polluters) << search.undecided_claim;
     EXPECT_EQ(*search.polluters, polluters);
     EXPECT_TRUE(search.repro_seed);
     EXPECT_LE(search.total_runs, options.max_runs);
   }
+}
+
+// Where the oracle predicts each seed's order, the search runs only orders
+// that put the tests asked about first: every run counts, and the same
+// polluters are found in fewer runs than by drawing orders until one fits.
+TEST(OrderSearch, PredictedOrdersCountEveryRun) {
+  const std::vector<std::string> before = {"A", "B", "C", "D", "E", "F"};
+  std::uint64_t drawn = 0, chosen = 0;
+  for (std::uint64_t trial = 0; trial < 10; ++trial) {
+    for (const bool predicts : {false, true}) {
+      SimulatedSuite suite({"B", "E"}, 0.6, 40 + trial, predicts);
+      BisectOptions options;
+      options.master_seed = 300 + trial;
+      const OrderSearch search =
+          find_polluters(suite, "V", before, ShuffledRate{0.2, 100, 40}, options);
+      ASSERT_TRUE(search.polluters) << search.undecided_claim;
+      EXPECT_EQ(*search.polluters, std::vector<std::string>({"B", "E"}));
+      std::uint64_t counted = 0;
+      for (const EvidenceRow& row : search.evidence) counted += row.runs;
+      if (predicts) {
+        EXPECT_EQ(counted, search.total_runs);
+      }
+      (predicts ? chosen : drawn) += search.total_runs;
+    }
+  }
+  EXPECT_LT(chosen * 3, drawn * 2) << chosen << " runs with chosen orders, " << drawn << " drawn";
 }
 
 }  // namespace
@@ -299,10 +337,10 @@ SimulatedSuite indifferent_suite(double p) {
 TEST(OrderSearch, NoPollutersWhenTheOrderIsNotTheCause) {
   SimulatedSuite never = indifferent_suite(0.0);
   BisectOptions options;
-  const OrderSearch empty = find_polluters(never, "V", {}, 0.3, 100, options);
+  const OrderSearch empty = find_polluters(never, "V", {}, ShuffledRate{0.3, 100, 0}, options);
   EXPECT_TRUE(empty.not_order);
   EXPECT_FALSE(empty.polluters);
-  const OrderSearch clean = find_polluters(never, "V", {"A", "B"}, 0.3, 100, options);
+  const OrderSearch clean = find_polluters(never, "V", {"A", "B"}, ShuffledRate{0.3, 100, 0}, options);
   EXPECT_TRUE(clean.not_order);
   EXPECT_FALSE(clean.polluters);
   EXPECT_GT(clean.total_runs, 0u);
@@ -313,7 +351,7 @@ TEST(OrderSearch, NoPollutersWhenTheOrderIsNotTheCause) {
 TEST(OrderSearch, AFlakyVictimHasNoPolluters) {
   SimulatedSuite flaky = indifferent_suite(0.3);
   BisectOptions options;
-  const OrderSearch search = find_polluters(flaky, "V", {"A", "B", "C"}, 0.3, 100, options);
+  const OrderSearch search = find_polluters(flaky, "V", {"A", "B", "C"}, ShuffledRate{0.3, 100, 0}, options);
   EXPECT_FALSE(search.polluters && !search.polluters->empty())
       << fmt::format("{}", fmt::join(*search.polluters, ","));
   // It fails with nothing before it: said so, not left undecided.
