@@ -85,7 +85,7 @@ class Engine {
   }
   void fill_culprit_evidence(Diagnosis& d, const Names& searched);
   std::optional<Names> race_for_one_culprit(const Names& knobs, std::uint64_t screen,
-                                           const Names& held);
+                                           const Names& held, bool proven = false);
   // A configuration to run, and the claim it is run for.
   struct Question {
     Names pinned;
@@ -94,7 +94,7 @@ class Engine {
   using SideQuestion = std::function<Question(const Names& a, const Names& b)>;
   std::optional<Names> race(Names set, std::uint64_t screen, const SideQuestion& in_a,
                             const SideQuestion& in_b,
-                            const std::function<bool()>& go_on_in_a = nullptr);
+                            const std::function<bool()>& go_on_in_a = nullptr, bool proven = false);
   bool baseline(Diagnosis& d);
   void search_knobs(Diagnosis& d);
   void seed_or_unknown(Diagnosis& d);
@@ -219,7 +219,14 @@ bool Engine::baseline(Diagnosis& d) {
               (b.runs >= kBrokenRuns && passes == 0) || (b.failures == 0 && b.runs >= clean_cap);
     if (settled) break;
     if (!budget_left() || b.runs >= options_.max_runs / 2) break;
-    const std::vector<std::uint64_t> seeds = fresh_seeds(options_.batch);
+    // Once failures come, no more than the rate says the rest need: a batch
+    // asked for is a batch paid for (8 runs at 70% hold 5.6 failures).
+    std::uint64_t count = options_.batch;
+    if (b.failures > 0 && b.failures < kBaselineFailures)
+      count = std::clamp<std::uint64_t>(
+          (kBaselineFailures - b.failures) * b.runs / b.failures, options_.parallel,
+          options_.batch);
+    const std::vector<std::uint64_t> seeds = fresh_seeds(count);
     const std::uint64_t before = b.runs;
     run_seeds({}, b, seeds);
     stalled = b.runs == before ? stalled + 1 : 0;
@@ -336,7 +343,7 @@ std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, 
 // takes over with what was run. The knob found is then claimed like any
 // other, and a wrong one is refuted.
 std::optional<Names> Engine::race_for_one_culprit(const Names& knobs, std::uint64_t screen,
-                                                  const Names& held) {
+                                                  const Names& held, bool proven) {
   auto with_held = [&](Names pinned) {
     pinned.insert(pinned.end(), held.begin(), held.end());
     return sorted(std::move(pinned));
@@ -365,15 +372,20 @@ std::optional<Names> Engine::race_for_one_culprit(const Names& knobs, std::uint6
               fails(pinned, "pinning " + list(pinned) + " removes the failures", screen) == Answer::no;
         }
         return *some_knob;
-      });
+      },
+      proven);
 }
 
 // The race itself: `in_a(a, b)` is the configuration whose failure puts the
 // one element sought in A, `in_b(a, b)` the one whose failure puts it in B.
 // When both fail, `go_on_in_a()` says whether A is still a sound choice.
 std::optional<Names> Engine::race(Names set, std::uint64_t screen, const SideQuestion& in_a,
-                                  const SideQuestion& in_b,
-                                  const std::function<bool()>& go_on_in_a) {
+                                  const SideQuestion& in_b, const std::function<bool()>& go_on_in_a,
+                                  bool proven) {
+  // Once a failure has shown that the set holds what is sought, one side
+  // must fail: "neither" then only means a rate lower than the whole's
+  // (a culprit among several), and the race waits for a third of it.
+  auto patience = [&] { return proven ? screen * std::uint64_t(kRateModulation) : screen; };
   while (set.size() > 1) {
     const Names a(set.begin(), set.begin() + static_cast<std::ptrdiff_t>(set.size() / 2));
     const Names b = minus(set, a);
@@ -383,23 +395,22 @@ std::optional<Names> Engine::race(Names set, std::uint64_t screen, const SideQue
     for (;;) {
       if (ta.failures > 0 && tb.failures > 0) {  // one on each side
         if (!go_on_in_a || !go_on_in_a()) return std::nullopt;
-        // Each side's rate is part of the whole's: screens for what is
-        // left are sized for a third of it.
         set = a;
-        screen *= 3;
+        proven = true;
         break;
       }
       if (ta.failures > 0 || tb.failures > 0) {
         set = ta.failures > 0 ? a : b;
+        proven = true;
         break;
       }
-      if (ta.runs >= screen && tb.runs >= screen) return std::nullopt;  // none alone
+      if (ta.runs >= patience() && tb.runs >= patience()) return std::nullopt;  // none alone
       if (!budget_left()) return std::nullopt;
       // One more batch of each (fails() stops at a failure or the count).
       for (const Question* q : {&qa, &qb}) {
         const Tally& t = tallies_[q->pinned];
-        if (t.runs >= screen || t.failures > 0) continue;
-        if (fails(q->pinned, q->claim, std::min(screen, t.runs + options_.parallel)) ==
+        if (t.runs >= patience() || t.failures > 0) continue;
+        if (fails(q->pinned, q->claim, std::min(patience(), t.runs + options_.parallel)) ==
             Answer::undecided)
           return std::nullopt;
       }
@@ -525,7 +536,7 @@ void Engine::search_knobs(Diagnosis& d) {
       // does, and the next round says so.)
       if (raced && round + 1 < kSearchRounds && m.size() + 1 < search_set.size() &&
           removes(search_set, screen) == Answer::yes)
-        if (const auto more = race_for_one_culprit(minus(search_set, m), screen_runs(round + 1), m)) {
+        if (const auto more = race_for_one_culprit(minus(search_set, m), screen, m, true)) {
           Names bigger = m;
           bigger.push_back(more->front());
           carried = sorted(bigger);
@@ -621,13 +632,14 @@ void Engine::search_knobs(Diagnosis& d) {
     // Concurrency pinned lowers the load, and with it the rate of any race,
     // often past kRateModulation (bisect_threads: 30% to about 5%): its
     // "removes" claim cannot tell "needed" from "makes rarer". The other
-    // side can: with it pinned and the rest of F free, no failure either.
+    // side can: with it pinned and the rest of F free, no failure either,
+    // ruling out rates down to p/kLoadModulation.
     if (holds == Answer::yes && f.size() >= 2 &&
         std::find(f.begin(), f.end(), "concurrency") != f.end()) {
       const Names pinned = sorted(minus(search_set, minus(f, {"concurrency"})));
       const Answer rest_fails =
           claim(pinned, "freeing only " + list(minus(all, pinned)) + " brings them back",
-                claim_runs(round, 1), round);
+                rule_.claim(round, 1, kLoadModulation), round);
       holds = rest_fails == Answer::no ? Answer::yes
                                        : rest_fails == Answer::yes ? Answer::no : rest_fails;
     }
@@ -720,15 +732,15 @@ std::uint64_t CleanRunRule::screen(unsigned round) const {
 
 // A claim, at its share of the error budget α: round_share(round) of it
 // per round, split evenly among the round's claims (Bonferroni).
-std::uint64_t CleanRunRule::claim(unsigned round, unsigned claims) const {
+std::uint64_t CleanRunRule::claim(unsigned round, unsigned claims, double modulation) const {
   const double a = alpha * round_share(round) / double(std::max(1u, claims));
   if (k > 0 && runs_to_kth > 0) {
     // The test on both samples (the header): m = ⌈c·N⌉, c = 3(a^(−1/k) − 1).
-    const double c = kRateModulation * (std::pow(a, -1.0 / double(k)) - 1);
+    const double c = modulation * (std::pow(a, -1.0 / double(k)) - 1);
     return std::max<std::uint64_t>(
         1, static_cast<std::uint64_t>(std::ceil(c * double(runs_to_kth) - 1e-9)));
   }
-  return clean_runs_needed(p_low / kRateModulation, a / 2);
+  return clean_runs_needed(p_low / modulation, a / 2);
 }
 
 // Most diagnoses end in their first round, which gets kFirstRoundShare of

@@ -152,6 +152,19 @@ struct Diagnosis {
 Diagnosis diagnose(BisectOracle& oracle, const std::vector<std::string>& candidates,
                    const BisectOptions& options);
 
+// Screens miss a failure rate equal to the baseline's this often.
+constexpr double kScreenMiss = 0.05;
+// A knob that is not a culprit may lower the rate without removing it (runs
+// one at a time make a race rarer): claims rule out rates down to
+// p_L / kRateModulation. Measured: bisect_threads at 42% all free fails 15%
+// of runs with concurrency pinned.
+constexpr double kRateModulation = 3;
+// Running copies one at a time changes the load on the whole machine, and
+// the rate of every race with it, further: 30% to about 5% on
+// bisect_threads. A claim that concurrency is needed alongside other knobs
+// (requires "all") rules out rates down to p/10 with it pinned.
+constexpr double kLoadModulation = 10;
+
 /// How many clean runs answer "no failure here": a screen while searching
 /// (cheap, may be wrong: whatever it leads to is proven by claims), a claim
 /// when the diagnosis rests on it (see the header comment).
@@ -165,23 +178,17 @@ struct CleanRunRule {
   // The screen of search round `round` (0, 1, ...).
   std::uint64_t screen(unsigned round) const;
   // Each claim of round `round`, when the round rests on `claims` of them.
-  std::uint64_t claim(unsigned round, unsigned claims) const;
+  // `modulation`: how far the rate may fall without the claim being true
+  // (kRateModulation; kLoadModulation where concurrency is pinned).
+  std::uint64_t claim(unsigned round, unsigned claims, double modulation = kRateModulation) const;
 };
 
 // The baseline stops once it has this many failures (and a pass). A claim
 // then needs about c(k)·k/p clean runs (above) after the k/p of the
-// baseline: (1 + c(k))·k is 21.1 at k = 8, 22.5 at 10, 24.2 at 12 and 20.2
-// at its minimum (k = 5 or 6), at 95% in the first round; 8 keeps the
-// rate's estimate worth printing for a cost within 5% of the least.
+// baseline: (1 + c(k))·k is 19.9 at k = 8, 21.4 at 10, 23.1 at 12 and 18.6
+// at its minimum (k = 5), at 95% in the first round; 8 keeps the rate's
+// estimate worth printing for a cost within 7% of the least.
 constexpr std::uint64_t kBaselineFailures = 8;
-
-// Screens miss a failure rate equal to the baseline's this often.
-constexpr double kScreenMiss = 0.05;
-// A knob that is not a culprit may lower the rate without removing it (runs
-// one at a time make a race rarer): claims rule out rates down to
-// p_L / kRateModulation. Measured: bisect_threads at 42% all free fails 15%
-// of runs with concurrency pinned.
-constexpr double kRateModulation = 3;
 
 // The share of α that the claims of search round `round` (0, 1, ...)
 // spend: kFirstRoundShare in the first, the rest over later ones as
