@@ -115,6 +115,8 @@ class Engine {
   CleanRunRule rule_;
   std::string open_claim_;
   std::uint64_t open_needed_ = 0;
+  // The last race saw both sides fail at one step: a culprit on each side.
+  bool race_saw_both_ = false;
 };
 
 Engine::Tally& Engine::tally(const Names& pinned, const std::string& claim) {
@@ -397,6 +399,7 @@ std::optional<Names> Engine::race(Names set, std::uint64_t screen, const SideQue
         if (!go_on_in_a || !go_on_in_a()) return std::nullopt;
         set = a;
         proven = true;
+        race_saw_both_ = true;
         break;
       }
       if (ta.failures > 0 || tb.failures > 0) {
@@ -502,9 +505,17 @@ void Engine::search_knobs(Diagnosis& d) {
       // of them all pinned unless both sides fail: failures decide, and its
       // answer is claimed below).
       search_set = others;
+      race_saw_both_ = false;
       pinned_side = race_for_one_culprit(others, screen, {});
       raced = bool(pinned_side);
       if (!pinned_side) search_set = all;
+      // Both halves failed at one step: two culprits at least, each enough
+      // alone. Claiming the first alone would only be refuted, and spend
+      // this round's α: race on for the second first.
+      if (pinned_side && race_saw_both_)
+        if (const auto more =
+                race_for_one_culprit(minus(search_set, *pinned_side), screen, *pinned_side, true))
+          pinned_side = sorted(Names{pinned_side->front(), more->front()});
     }
     // ddmin's premise: pinning the whole set removes the failures. Screened
     // (a false one that passes costs runs, not truth: what it leads to is
