@@ -85,7 +85,7 @@ class Engine {
   }
   void fill_culprit_evidence(Diagnosis& d, const Names& searched);
   std::optional<Names> race_for_one_culprit(const Names& knobs, std::uint64_t screen,
-                                           const Names& held, bool proven = false);
+                                            const Names& held, bool proven = false);
   // A configuration to run, and the claim it is run for.
   struct Question {
     Names pinned;
@@ -117,6 +117,9 @@ class Engine {
   std::uint64_t open_needed_ = 0;
   // The last race saw both sides fail at one step: a culprit on each side.
   bool race_saw_both_ = false;
+  // The last race's first halves, when neither failed: culprits needed
+  // together may lie on both sides.
+  std::optional<std::pair<Names, Names>> race_split_;
 };
 
 Engine::Tally& Engine::tally(const Names& pinned, const std::string& claim) {
@@ -146,8 +149,10 @@ void Engine::run_seeds(const Names& pinned, Tally& t, const std::vector<std::uin
 // lasts and runs are counted (batches that are all skipped stop it).
 void Engine::more_runs(const Names& pinned, Tally& t, const std::function<bool()>& wanted) {
   unsigned stalled = 0;
+  const std::uint64_t start = t.runs;
   while (wanted() && budget_left() && stalled < kStalledBatches) {
-    const std::vector<std::uint64_t> seeds = fresh_seeds(options_.batch);
+    // Most callers want one more failing or passing seed: small batches first.
+    const std::vector<std::uint64_t> seeds = fresh_seeds(options_.batch_after(t.runs - start));
     const std::uint64_t before = t.runs;
     run_seeds(pinned, t, seeds);
     stalled = t.runs == before ? stalled + 1 : 0;
@@ -225,9 +230,8 @@ bool Engine::baseline(Diagnosis& d) {
     // asked for is a batch paid for (8 runs at 70% hold 5.6 failures).
     std::uint64_t count = options_.batch;
     if (b.failures > 0 && b.failures < kBaselineFailures)
-      count = std::clamp<std::uint64_t>(
-          (kBaselineFailures - b.failures) * b.runs / b.failures, options_.parallel,
-          options_.batch);
+      count = std::clamp<std::uint64_t>((kBaselineFailures - b.failures) * b.runs / b.failures,
+                                        options_.parallel, options_.batch);
     const std::vector<std::uint64_t> seeds = fresh_seeds(count);
     const std::uint64_t before = b.runs;
     run_seeds({}, b, seeds);
@@ -297,7 +301,8 @@ std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, 
       if (!budget_left()) return std::nullopt;
       const std::uint64_t batch = std::min(r - done, options_.batch_after(done));
       std::vector<std::uint64_t> replayed;
-      for (std::uint64_t i = 0; i < batch; ++i) replayed.push_back(seeds[(done + i) % seeds.size()]);
+      for (std::uint64_t i = 0; i < batch; ++i)
+        replayed.push_back(seeds[(done + i) % seeds.size()]);
       const auto results = oracle_.run(pinned, replayed);
       std::uint64_t counted = 0;
       std::optional<std::uint64_t> changed;  // the first seed that changed its mind
@@ -353,8 +358,8 @@ std::optional<Names> Engine::race_for_one_culprit(const Names& knobs, std::uint6
   std::optional<bool> some_knob;  // pinning every knob screened: it removes the failures
   // Culprits on both sides (each enough alone) split the rate: the likelier
   // side fails at least 1 − √(1 − p) of runs, and "neither" waits for that.
-  const std::uint64_t race_screen = std::max(
-      screen, clean_runs_needed(1 - std::sqrt(1 - rule_.p_hat), kScreenMiss));
+  const std::uint64_t race_screen =
+      std::max(screen, clean_runs_needed(1 - std::sqrt(1 - rule_.p_hat), kScreenMiss));
   return race(
       knobs, race_screen,
       [&](const Names& a, const Names&) {
@@ -370,8 +375,8 @@ std::optional<Names> Engine::race_for_one_culprit(const Names& knobs, std::uint6
       [&] {
         if (!some_knob) {
           const Names pinned = with_held(knobs);
-          some_knob =
-              fails(pinned, "pinning " + list(pinned) + " removes the failures", screen) == Answer::no;
+          some_knob = fails(pinned, "pinning " + list(pinned) + " removes the failures", screen) ==
+                      Answer::no;
         }
         return *some_knob;
       },
@@ -388,7 +393,8 @@ std::optional<Names> Engine::race(Names set, std::uint64_t screen, const SideQue
   // must fail: "neither" then only means a rate lower than the whole's
   // (a culprit among several), and the race waits for a third of it.
   auto patience = [&] { return proven ? screen * std::uint64_t(kRateModulation) : screen; };
-  while (set.size() > 1) {
+  race_split_.reset();
+  for (bool first = true; set.size() > 1; first = false) {
     const Names a(set.begin(), set.begin() + static_cast<std::ptrdiff_t>(set.size() / 2));
     const Names b = minus(set, a);
     const Question qa = in_a(a, b), qb = in_b(a, b);
@@ -407,7 +413,10 @@ std::optional<Names> Engine::race(Names set, std::uint64_t screen, const SideQue
         proven = true;
         break;
       }
-      if (ta.runs >= patience() && tb.runs >= patience()) return std::nullopt;  // none alone
+      if (ta.runs >= patience() && tb.runs >= patience()) {  // none alone
+        if (first) race_split_ = std::make_pair(a, b);
+        return std::nullopt;
+      }
       if (!budget_left()) return std::nullopt;
       // One more batch of each (fails() stops at a failure or the count).
       for (const Question* q : {&qa, &qb}) {
@@ -460,6 +469,40 @@ void Engine::search_knobs(Diagnosis& d) {
       if (a != expected) return a == Answer::undecided ? a : Answer::no;
     }
     return Answer::yes;
+  };
+  // The claims that "requires all" of F rests on: yes when they hold, no
+  // when one is refuted (search again), undecided when the budget ends.
+  auto requires_all = [&](const Names& f, unsigned round) {
+    // Freeing F brings them back: seen (ddmin asks it; the race may have
+    // found F's last member by elimination). A failure proves it; none in a
+    // claim's length means the search was misled.
+    const Answer shown = fails_alone(f, claim_runs(round, 1));
+    if (shown != Answer::yes) return shown;
+    // Requires "all" (DESIGN.md): failures need every member of F free, so
+    // pinning any one of them is enough. That is |F| claims, pinning each f
+    // removes the failures (M's is one of them), and the answer is their
+    // conjunction: an intersection-union test, in which each claim at the
+    // round's level keeps the whole at it (wrong only if some claim is, and
+    // each is wrong with probability ≤ its level). Freeing F brings them
+    // back: seen.
+    Answer holds = each_holds(
+        f, Answer::yes, [&](const std::string& knob) { return removes_claim({knob}, round, 1); });
+    // Concurrency pinned lowers the load, and with it the rate of any race,
+    // often past kRateModulation (bisect_threads: 30% to about 5%): its
+    // "removes" claim cannot tell "needed" from "makes rarer". The other
+    // side can: with it pinned and the rest of F free, no failure either,
+    // ruling out rates down to p/kLoadModulation.
+    if (holds == Answer::yes && f.size() >= 2 &&
+        std::find(f.begin(), f.end(), "concurrency") != f.end()) {
+      const Names pinned = sorted(minus(search_set, minus(f, {"concurrency"})));
+      const Answer rest_fails =
+          claim(pinned, "freeing only " + list(minus(all, pinned)) + " brings them back",
+                rule_.claim(round, 1, kLoadModulation), round);
+      holds = rest_fails == Answer::no    ? Answer::yes
+              : rest_fails == Answer::yes ? Answer::no
+                                          : rest_fails;
+    }
+    return holds;
   };
   const bool has_concurrency = std::find(all.begin(), all.end(), "concurrency") != all.end();
   const Names others = minus(all, {"concurrency"});
@@ -516,6 +559,38 @@ void Engine::search_knobs(Diagnosis& d) {
         if (const auto more =
                 race_for_one_culprit(minus(search_set, *pinned_side), screen, *pinned_side, true))
           pinned_side = sorted(Names{pinned_side->front(), more->front()});
+      // Neither half failed alone: culprits needed together may lie on both
+      // sides. With everything else free, pinning part of a half fails
+      // unless that part holds a member, so a race in each half — the side
+      // that fails is the one without it — finds F at a failure a step.
+      if (!pinned_side && race_split_) {
+        const auto [half_a, half_b] = *race_split_;
+        auto member_in = [&](const Names& half) {
+          auto pinning = [&](const Names& side) {
+            return Question{sorted(side),
+                            "pinning " + list(sorted(side)) + " removes the failures"};
+          };
+          return race(
+              half, screen, [&](const Names&, const Names& b) { return pinning(b); },
+              [&](const Names& a, const Names&) { return pinning(a); });
+        };
+        const auto in_a = member_in(half_a);
+        const auto in_b = in_a ? member_in(half_b) : std::nullopt;
+        if (in_a && in_b) {
+          search_set = others;
+          const Names f = sorted(Names{in_a->front(), in_b->front()});
+          const Answer a = requires_all(f, round);
+          if (a == Answer::undecided) return undecided(d);
+          if (a == Answer::yes) {
+            d.cause = "knobs";
+            d.culprits = f;
+            d.requires_ = "all";
+            return fill_culprit_evidence(d, search_set);
+          }
+          continue;
+        }
+        search_set = all;
+      }
     }
     // ddmin's premise: pinning the whole set removes the failures. Screened
     // (a false one that passes costs runs, not truth: what it leads to is
@@ -624,38 +699,10 @@ void Engine::search_knobs(Diagnosis& d) {
       open_needed_ = claim_runs(round, 1);
       return undecided(d);
     }
-    // Freeing F brings them back: seen (ddmin asks it; the race may have
-    // found F's last member by elimination). A failure proves it; none in a
-    // claim's length means the search was misled.
-    const Answer shown = fails_alone(f, claim_runs(round, 1));
-    if (shown == Answer::undecided) return undecided(d);
-    if (shown == Answer::no) continue;
-    // Requires "all" (DESIGN.md): failures need every member of F free, so
-    // pinning any one of them is enough. That is |F| claims, pinning each f
-    // removes the failures (M's is one of them), and the answer is their
-    // conjunction: an intersection-union test, in which each claim at the
-    // round's level keeps the whole at it (wrong only if some claim is, and
-    // each is wrong with probability ≤ its level). Freeing F brings them
-    // back: seen.
-    Answer holds = each_holds(f, Answer::yes, [&](const std::string& knob) {
-      return removes_claim({knob}, round, 1);
-    });
-    // Concurrency pinned lowers the load, and with it the rate of any race,
-    // often past kRateModulation (bisect_threads: 30% to about 5%): its
-    // "removes" claim cannot tell "needed" from "makes rarer". The other
-    // side can: with it pinned and the rest of F free, no failure either,
-    // ruling out rates down to p/kLoadModulation.
-    if (holds == Answer::yes && f.size() >= 2 &&
-        std::find(f.begin(), f.end(), "concurrency") != f.end()) {
-      const Names pinned = sorted(minus(search_set, minus(f, {"concurrency"})));
-      const Answer rest_fails =
-          claim(pinned, "freeing only " + list(minus(all, pinned)) + " brings them back",
-                rule_.claim(round, 1, kLoadModulation), round);
-      holds = rest_fails == Answer::no ? Answer::yes
-                                       : rest_fails == Answer::yes ? Answer::no : rest_fails;
+    if (const Answer a = requires_all(f, round); a != Answer::yes) {
+      if (a == Answer::undecided) return undecided(d);
+      continue;
     }
-    if (holds == Answer::undecided) return undecided(d);
-    if (holds == Answer::no) continue;
     d.culprits = f;
     d.requires_ = "all";
     return fill_culprit_evidence(d, search_set);

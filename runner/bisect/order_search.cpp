@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include "bisect/ddmin.hpp"
@@ -28,15 +29,14 @@ class PolluterSearch {
                  const BisectOptions& options)
       : oracle_(oracle), victim_(std::move(victim)), options_(options) {
     const double alpha = 1 - options.confidence;
-    const auto failures =
-        static_cast<std::uint64_t>(shuffled.rate * double(shuffled.runs) + 0.5);
+    const auto failures = static_cast<std::uint64_t>(shuffled.rate * double(shuffled.runs) + 0.5);
     const Interval ci = wilson_interval(failures, shuffled.runs, 1 - alpha);
     // The victim's rate under shuffling is a lower bound on its rate when
     // its polluters always run first: claims sized from it are conservative.
     // Its runs are a sequence of independent shuffled runs, so the run of
     // its k-th failure is what the exact test needs.
-    rule_ = CleanRunRule{shuffled.rate, ci.low, alpha,
-                         shuffled.runs_to_kth ? kBaselineFailures : 0, shuffled.runs_to_kth};
+    rule_ = CleanRunRule{shuffled.rate, ci.low, alpha, shuffled.runs_to_kth ? kBaselineFailures : 0,
+                         shuffled.runs_to_kth};
     // The victim's runs alone: the first round's claim about the empty set
     // (a single polluter is needed) starts with them. They were made before
     // any question was asked, so no search chose them.
@@ -60,12 +60,16 @@ class PolluterSearch {
   Answer fails_after(const Names& subset, std::uint64_t clean_needed);
   Answer claim(const Names& subset, std::uint64_t fresh, unsigned round);
   std::uint64_t seed_with_first(const Names& subset, const Names& tests);
+  void run_batch(const Names& sorted, Tally& t, std::uint64_t count,
+                 const std::function<void(bool failed)>& counted);
+  std::uint64_t runs_to_kth_failure(const Names& polluters);
 
   OrderOracle& oracle_;
   std::string victim_;
   BisectOptions options_;
   CleanRunRule rule_;
   std::uint64_t next_seed_ = 0;
+  bool predicts_ = false;  // the oracle predicted the last seed's order
   std::map<Names, Tally> tallies_;
   std::vector<Names> order_;  // first use
   OrderSearch out_;
@@ -79,38 +83,75 @@ Answer PolluterSearch::fails_after(const Names& subset, std::uint64_t clean_need
   auto [it, added] = tallies_.try_emplace(sorted);
   if (added) order_.push_back(sorted);
   Tally& t = it->second;
-  Names tests = sorted;
-  tests.push_back(victim_);
   for (;;) {
     if (t.failed > 0) return Answer::yes;
     if (t.counted >= clean_needed) return Answer::no;
-    // Every order is drawn fresh; only those with the whole subset first
-    // count (1 in |S|+1 of them), so a cap on attempts bounds the work.
+    // Only orders with the whole subset first count (all of them where the
+    // oracle predicts its orders, 1 in |S|+1 where it cannot), so a cap on
+    // attempts bounds the work.
     if (out_.total_runs >= options_.max_runs || oracle_.interrupted() ||
         t.attempts > 50 * (clean_needed + 1) * (sorted.size() + 1)) {
       out_.undecided_claim = fmt::format("{} fails after {}", victim_, after(sorted));
       out_.runs_needed = clean_needed - t.counted;
       return Answer::undecided;
     }
-    const std::uint64_t batch = options_.batch_after(t.attempts);
-    std::vector<std::uint64_t> seeds;
-    for (std::uint64_t i = 0; i < batch; ++i) seeds.push_back(seed_with_first(sorted, tests));
-    const auto runs = oracle_.run(tests, seeds);
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-      ++t.attempts;
-      if (!runs[i].victim_failed) continue;
-      ++out_.total_runs;
-      const bool all_first = std::all_of(sorted.begin(), sorted.end(), [&](const std::string& s) {
-        return std::find(runs[i].before.begin(), runs[i].before.end(), s) != runs[i].before.end();
-      });
-      if (!all_first) continue;
-      ++t.counted;
-      if (*runs[i].victim_failed) {
-        ++t.failed;
-        if (!t.failing_seed) t.failing_seed = seeds[i];
-      }
-    }
+    // No more than the claim still needs: every run counts where the
+    // oracle predicts its orders, 1 in |S|+1 where it cannot.
+    const std::uint64_t needed =
+        (clean_needed - t.counted) * (predicts_ ? 1 : std::uint64_t(sorted.size() + 1));
+    run_batch(sorted, t, std::min(options_.batch_after(t.attempts), needed), nullptr);
   }
+}
+
+// Runs `count` orders with `sorted` first (as predicted) and counts those
+// in which it really ran first; `counted` hears each of those.
+void PolluterSearch::run_batch(const Names& sorted, Tally& t, std::uint64_t count,
+                               const std::function<void(bool failed)>& counted) {
+  Names tests = sorted;
+  tests.push_back(victim_);
+  std::vector<std::uint64_t> seeds;
+  for (std::uint64_t i = 0; i < count; ++i) seeds.push_back(seed_with_first(sorted, tests));
+  const auto runs = oracle_.run(tests, seeds);
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    ++t.attempts;
+    if (!runs[i].victim_failed) continue;
+    ++out_.total_runs;
+    const bool all_first = std::all_of(sorted.begin(), sorted.end(), [&](const std::string& s) {
+      return std::find(runs[i].before.begin(), runs[i].before.end(), s) != runs[i].before.end();
+    });
+    if (!all_first) continue;
+    ++t.counted;
+    if (*runs[i].victim_failed) {
+      ++t.failed;
+      if (!t.failing_seed) t.failing_seed = seeds[i];
+    }
+    if (counted) counted(*runs[i].victim_failed);
+  }
+}
+
+// The victim's own rate after `polluters`: fresh runs until its k-th
+// failure, whose run (counted, 1-based) sizes the claims that each polluter
+// is needed (the exact test of diagnosis.hpp, on this configuration's
+// runs). 0 when the budget or the attempts run out first.
+std::uint64_t PolluterSearch::runs_to_kth_failure(const Names& polluters) {
+  Tally& t = tallies_[polluters];
+  std::uint64_t counted = 0, failed = 0, at_kth = 0;
+  const std::uint64_t attempts_cap = t.attempts + 200 * kBaselineFailures * (polluters.size() + 1);
+  while (failed < kBaselineFailures) {
+    if (out_.total_runs >= options_.max_runs || oracle_.interrupted() || t.attempts > attempts_cap)
+      return 0;
+    // No more than the rate so far says the rest need.
+    const std::uint64_t count =
+        failed == 0 ? options_.batch_after(counted)
+                    : std::clamp<std::uint64_t>((kBaselineFailures - failed) * counted / failed,
+                                                options_.parallel, options_.batch);
+    run_batch(polluters, t, count, [&](bool f) {
+      ++counted;
+      failed += f;
+      if (f && failed == kBaselineFailures) at_kth = counted;
+    });
+  }
+  return at_kth;
 }
 
 // A fresh seed whose order (as the oracle predicts it) runs every test of
@@ -123,6 +164,7 @@ std::uint64_t PolluterSearch::seed_with_first(const Names& subset, const Names& 
   for (std::uint64_t i = 0; i < draws; ++i) {
     seed = run_seed(options_.master_seed ^ 0x6f72646572ULL, next_seed_++);
     const auto before = oracle_.predicted_before(tests, seed);
+    predicts_ = bool(before);
     if (!before) break;
     if (std::all_of(subset.begin(), subset.end(), [&](const std::string& s) {
           return std::find(before->begin(), before->end(), s) != before->end();
@@ -174,6 +216,19 @@ OrderSearch PolluterSearch::run(const Names& before) {
     if (!p) break;
     Names polluters = *p;
     std::sort(polluters.begin(), polluters.end());
+    // Two or more polluters: their claims are sized from the victim's rate
+    // with them all first (fresh runs to its k-th failure), at most the
+    // rate that counts for a claim and often far above the shuffled one (a
+    // victim that fails whenever they ran: 33% shuffled, 100% after them).
+    // One polluter: its claim is about the victim alone, whose screening
+    // runs it already has.
+    CleanRunRule rule = rule_;
+    if (polluters.size() >= 2)
+      if (const std::uint64_t n = runs_to_kth_failure(polluters); n > 0) {
+        const Tally& t = tallies_[polluters];
+        rule = CleanRunRule{double(t.failed) / double(std::max<std::uint64_t>(1, t.counted)), 0,
+                            rule_.alpha, kBaselineFailures, n};
+      }
     bool refuted = false, open = false;
     for (const auto& test : polluters) {
       Names less;
@@ -181,7 +236,7 @@ OrderSearch PolluterSearch::run(const Names& before) {
         if (other != test) less.push_back(other);
       // Each polluter is needed: a conjunction, so each claim at the
       // round's level (an intersection-union test, diagnosis.hpp).
-      const Answer a = claim(less, rule_.claim(round, 1), round);
+      const Answer a = claim(less, rule.claim(round, 1), round);
       if (a == Answer::undecided) {
         open = true;
         break;

@@ -3,14 +3,17 @@
 // debugging over the tests that ran before the victim in a failing order.
 //
 // The question for a set S: does the victim fail when every test of S runs
-// before it? Each run shuffles S and the victim (GoogleTest's own shuffle),
-// and only runs in which all of S came first count. One failing run says
-// yes; "no" is screened while searching and proven for the claims the
+// before it? Each run shuffles S and the victim (GoogleTest's own shuffle,
+// with seeds chosen so that S comes first where the oracle can predict the
+// order), and only runs in which all of S came first count. One failing run
+// says yes; "no" is screened while searching and proven for the claims the
 // answer rests on (each polluter is needed: without it, no failure), with
-// the rounds, screens and claims of diagnosis.hpp sized from the victim's
-// failure rate under shuffling — a lower bound on its rate when its
-// polluters always run first, so the claims are conservative. First of all
-// the victim must fail after the whole set: else the order is not the cause.
+// the rounds, screens and claims of diagnosis.hpp. Claims are sized from
+// the victim's failure rate under shuffling (its screening's k-th failure)
+// or, with two or more polluters, from fresh runs with them all first: both
+// at most its rate when its polluters run first, so the claims only err
+// long. First of all the victim must fail after the whole set: else the
+// order is not the cause.
 #pragma once
 
 #include <cstdint>
