@@ -575,8 +575,13 @@ void Engine::search_knobs(Diagnosis& d) {
               [&](const Names& a, const Names&) { return pinning(a); });
         };
         const auto in_a = member_in(half_a);
-        const auto in_b = in_a ? member_in(half_b) : std::nullopt;
-        if (in_a && in_b) {
+        const auto in_b = member_in(half_b);
+        if (in_a != in_b && !(in_a && in_b)) {
+          // One half's member, the other half failing whichever part is
+          // pinned: one culprit after all, which the first race missed.
+          pinned_side = in_a ? in_a : in_b;
+          raced = true;
+        } else if (in_a && in_b) {
           search_set = others;
           const Names f = sorted(Names{in_a->front(), in_b->front()});
           const Answer a = requires_all(f, round);
@@ -589,7 +594,7 @@ void Engine::search_knobs(Diagnosis& d) {
           }
           continue;
         }
-        search_set = all;
+        if (!pinned_side) search_set = all;
       }
     }
     // ddmin's premise: pinning the whole set removes the failures. Screened
