@@ -115,8 +115,10 @@ std::string render_diagnosis(const TargetDiagnosis& t, double confidence, std::u
     out += fmt::format("cause: order — it fails after {} ran before it in the same process\n",
                        list(d.polluters));
     for (const auto& r : d.evidence)
-      out += fmt::format("  running {}: {}/{} failed (orders with the others first)\n",
-                         list(r.tests), r.failures, r.runs);
+      out += fmt::format("  running {}: {}/{} failed ({})\n", list(r.tests), r.failures, r.runs,
+                         r.tests.size() == 1 ? "alone"
+                         : r.free.empty()    ? "in the order they are declared"
+                                             : "shuffled, the others first");
   } else if (d.cause == "seed") {
     out += "cause: seed — the outcome is a function of the seed\n";
     pinning(t.candidates, "every knob");

@@ -264,7 +264,7 @@ OrderSearch PolluterSearch::run(const Names& before) {
     Names tests = subset;
     tests.push_back(victim_);
     EvidenceRow row;
-    row.free = {"order"};
+    (oracle_.shuffles(tests) ? row.free : row.pinned) = {"order"};
     row.tests = tests;
     row.runs = t.counted;
     row.failures = t.failed;

@@ -48,6 +48,12 @@ class OrderOracle {
     (void)tests, (void)seed;
     return std::nullopt;
   }
+  /// Whether runs of `tests` shuffle them (else they run in the order the
+  /// binary declares them, every run alike): the evidence says which.
+  virtual bool shuffles(const std::vector<std::string>& tests) const {
+    (void)tests;
+    return true;
+  }
 };
 
 struct OrderSearch {

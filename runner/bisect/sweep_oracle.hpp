@@ -68,6 +68,9 @@ class SweepOrderOracle final : public OrderOracle {
   bool interrupted() const override { return interrupted_; }
   std::optional<std::vector<std::string>> predicted_before(const std::vector<std::string>& tests,
                                                            std::uint64_t seed) const override;
+  bool shuffles(const std::vector<std::string>& tests) const override {
+    return !declared_first(tests);
+  }
 
   /// The plan of one run of `tests` with `seed` (for repro lines).
   SweepPlan plan_for(std::uint64_t seed) const;

@@ -191,9 +191,15 @@ TEST_F(BisectExample, AnOrderSearchCountsEveryRun) {
     EXPECT_EQ((*victim)["cause"], "order") << r;
     EXPECT_EQ((*victim)["polluters"], nlohmann::json::array({"Cache.Warm"})) << r;
     std::uint64_t counted = 0, alone = 0;
+    const bool declared_after = binary == DEFLAKE_E2E_LATE_VICTIM_GTEST;
     for (const auto& row : (*victim)["evidence"]) {
       counted += row["runs"].get<std::uint64_t>();
       if (row["tests"] == nlohmann::json::array({"Cache.ColdStart"})) alone = row["runs"];
+      // The rows say whether the order was shuffled or the declared one.
+      if (row["tests"].size() > 1) {
+        EXPECT_EQ(row[declared_after ? "pinned" : "free"], nlohmann::json::array({"order"}))
+            << row;
+      }
     }
     EXPECT_GE(alone, 100u) << r;  // its screening, and any runs its claim needed on top
     EXPECT_EQ((*victim)["total_runs"].get<std::uint64_t>(), counted) << r;
