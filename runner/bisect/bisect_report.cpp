@@ -7,24 +7,13 @@
 #include <nlohmann/json.hpp>
 
 #include "base/text.hpp"
+#include "bisect/names.hpp"
 #include "report/json_report.hpp"
 #include "stats/stats.hpp"
 
 namespace deflake {
 namespace {
 
-using Names = std::vector<std::string>;
-
-std::string list(const Names& names) {
-  return fmt::format("{}", fmt::join(names, ", "));
-}
-
-Names minus(const Names& all, const Names& some) {
-  Names out;
-  for (const auto& n : all)
-    if (std::find(some.begin(), some.end(), n) == some.end()) out.push_back(n);
-  return out;
-}
 
 const EvidenceRow* row(const Diagnosis& d, const Names& pinned) {
   for (const auto& r : d.evidence)

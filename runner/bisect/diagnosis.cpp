@@ -12,6 +12,7 @@
 
 #include "base/text.hpp"
 #include "bisect/ddmin.hpp"
+#include "bisect/names.hpp"
 #include "deflake/seed_derivation.hpp"
 
 namespace deflake {
@@ -26,23 +27,6 @@ constexpr std::size_t kSeedsReplayed = 3;
 // Search rounds (a refuted claim starts the next) before giving up.
 constexpr unsigned kSearchRounds = 4;
 
-using Names = std::vector<std::string>;
-
-Names minus(const Names& all, const Names& some) {
-  Names out;
-  for (const auto& n : all)
-    if (std::find(some.begin(), some.end(), n) == some.end()) out.push_back(n);
-  return out;
-}
-
-Names sorted(Names names) {
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-std::string list(const Names& names) {
-  return names.empty() ? std::string("nothing") : fmt::format("{}", fmt::join(names, ", "));
-}
 
 class Engine {
  public:

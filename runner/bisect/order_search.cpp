@@ -8,20 +8,15 @@
 #include <map>
 
 #include "bisect/ddmin.hpp"
+#include "bisect/names.hpp"
 #include "deflake/seed_derivation.hpp"
 #include "stats/stats.hpp"
 
 namespace deflake {
 namespace {
 
-using Names = std::vector<std::string>;
-
 // Search rounds (a refuted claim starts the next) before giving up.
 constexpr unsigned kSearchRounds = 4;
-
-std::string after(const Names& subset) {
-  return subset.empty() ? std::string("nothing") : fmt::format("{}", fmt::join(subset, ", "));
-}
 
 class PolluterSearch {
  public:
@@ -91,7 +86,7 @@ Answer PolluterSearch::fails_after(const Names& subset, std::uint64_t clean_need
     // attempts bounds the work.
     if (out_.total_runs >= options_.max_runs || oracle_.interrupted() ||
         t.attempts > 50 * (clean_needed + 1) * (sorted.size() + 1)) {
-      out_.undecided_claim = fmt::format("{} fails after {}", victim_, after(sorted));
+      out_.undecided_claim = fmt::format("{} fails after {}", victim_, list(sorted));
       out_.runs_needed = clean_needed - t.counted;
       return Answer::undecided;
     }
@@ -203,7 +198,7 @@ OrderSearch PolluterSearch::run(const Names& before) {
     const Answer whole = fails_after(before, rule_.claim(round, 1));
     if (whole != Answer::yes) {
       if (whole == Answer::no) out_.not_order = true;
-      out_.undecided_claim = fmt::format("{} fails after {}", victim_, after(before));
+      out_.undecided_claim = fmt::format("{} fails after {}", victim_, list(before));
       break;
     }
     // Failing with nothing before it: the order is not the cause.
@@ -268,7 +263,7 @@ OrderSearch PolluterSearch::run(const Names& before) {
     row.tests = tests;
     row.runs = t.counted;
     row.failures = t.failed;
-    row.claim = fmt::format("{} fails after {}", victim_, after(subset));
+    row.claim = fmt::format("{} fails after {}", victim_, list(subset));
     out_.evidence.push_back(std::move(row));
   }
   return std::move(out_);
