@@ -14,7 +14,6 @@
 namespace deflake {
 namespace {
 
-
 const EvidenceRow* row(const Diagnosis& d, const Names& pinned) {
   for (const auto& r : d.evidence)
     if (r.pinned == pinned) return &r;

@@ -27,7 +27,6 @@ constexpr std::size_t kSeedsReplayed = 3;
 // Search rounds (a refuted claim starts the next) before giving up.
 constexpr unsigned kSearchRounds = 4;
 
-
 class Engine {
  public:
   Engine(BisectOracle& oracle, Names candidates, const BisectOptions& options)
@@ -46,7 +45,6 @@ class Engine {
     unsigned claim_round = ~0u;
     std::uint64_t claim_from = 0;
     std::vector<std::uint64_t> failing, passing;
-    std::set<std::uint64_t> tried;
   };
 
   bool budget_left() const { return used_ < options_.max_runs && !oracle_.interrupted(); }
@@ -84,6 +82,13 @@ class Engine {
   void seed_or_unknown(Diagnosis& d);
   std::optional<bool> replays_consistently(const Names& pinned, Tally& t, Diagnosis& d);
   void undecided(Diagnosis& d) const;
+  // Replays of each side that rule out a seed-independent outcome at the
+  // answering round's share of α (replays_consistently).
+  std::uint64_t replays_needed() const {
+    const double a = alpha_ * round_share(answer_round_);
+    return static_cast<std::uint64_t>(
+        std::max(1.0, std::ceil(std::log(a) / std::log(0.25) - 1e-9)));
+  }
 
   BisectOracle& oracle_;
   Names candidates_;
@@ -101,6 +106,9 @@ class Engine {
   std::uint64_t open_needed_ = 0;
   // The last race saw both sides fail at one step: a culprit on each side.
   bool race_saw_both_ = false;
+  // The search round whose answer the diagnosis gives: its share of α is
+  // the replays' too (the answer and its seed test are one union).
+  unsigned answer_round_ = 0;
   // The last race's first halves, when neither failed: culprits needed
   // together may lie on both sides.
   std::optional<std::pair<Names, Names>> race_split_;
@@ -115,7 +123,6 @@ Engine::Tally& Engine::tally(const Names& pinned, const std::string& claim) {
 void Engine::run_seeds(const Names& pinned, Tally& t, const std::vector<std::uint64_t>& seeds) {
   const auto results = oracle_.run(pinned, seeds);
   for (std::size_t i = 0; i < seeds.size() && i < results.size(); ++i) {
-    t.tried.insert(seeds[i]);
     if (!results[i]) continue;  // skipped or interrupted: not counted
     ++used_;
     ++t.runs;
@@ -150,7 +157,6 @@ void Engine::more_runs(const Names& pinned, Tally& t, const std::function<bool()
 // start of its proof.
 Answer Engine::fails(const Names& pinned, const std::string& claim, std::uint64_t clean_needed) {
   Tally& t = tally(pinned, claim);
-  const std::vector<std::uint64_t>& known = tallies_[Names{}].failing;
   unsigned stalled = 0;
   for (;;) {
     if (t.failures > 0) return Answer::yes;
@@ -162,9 +168,11 @@ Answer Engine::fails(const Names& pinned, const std::string& claim, std::uint64_
     }
     const std::uint64_t count = std::min<std::uint64_t>(
         {options_.batch_after(t.runs), clean_needed - t.runs, options_.max_runs - used_});
+    // Fresh seeds only: the baseline's failing seeds would often refute a
+    // wrong configuration at once, but they are no random sample (under the
+    // null a seed that failed with every knob free may fail less often
+    // where knobs are pinned), so a claim could not count them.
     std::vector<std::uint64_t> seeds;
-    for (std::uint64_t seed : known)  // the baseline's failing seeds go first (see the header)
-      if (seeds.size() < count && !t.tried.count(seed)) seeds.push_back(seed);
     while (seeds.size() < count) seeds.push_back(fresh_seed());
     const std::uint64_t before = t.runs;
     run_seeds(pinned, t, seeds);
@@ -266,8 +274,7 @@ void Engine::undecided(Diagnosis& d) const {
 // the rate needed. The replays go round the seeds (up to kSeedsReplayed of
 // each side), so the answer speaks for several of them.
 std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, Diagnosis& d) {
-  const auto r = static_cast<std::uint64_t>(
-      std::max(1.0, std::ceil(std::log(alpha_) / std::log(0.25) - 1e-9)));
+  const std::uint64_t r = replays_needed();
   const std::vector<std::uint64_t> failing(
       t.failing.begin(),
       t.failing.begin() + static_cast<std::ptrdiff_t>(std::min(kSeedsReplayed, t.failing.size())));
@@ -283,7 +290,8 @@ std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, 
     std::uint64_t done = 0;
     while (done < r) {
       if (!budget_left()) return std::nullopt;
-      const std::uint64_t batch = std::min(r - done, options_.batch_after(done));
+      const std::uint64_t batch =
+          std::min({r - done, options_.batch_after(done), options_.max_runs - used_});
       std::vector<std::uint64_t> replayed;
       for (std::uint64_t i = 0; i < batch; ++i)
         replayed.push_back(seeds[(done + i) % seeds.size()]);
@@ -502,6 +510,7 @@ void Engine::search_knobs(Diagnosis& d) {
       open_needed_ = claim_runs(round, 1);
       return undecided(d);
     }
+    answer_round_ = round;
     const std::uint64_t screen = screen_runs(round);
     auto removes_screened = [&](const Names& pinned) { return removes(pinned, screen); };
     auto fails_alone_screened = [&](const Names& freed) { return fails_alone(freed, screen); };
@@ -560,7 +569,7 @@ void Engine::search_knobs(Diagnosis& d) {
         };
         const auto in_a = member_in(half_a);
         const auto in_b = member_in(half_b);
-        if (in_a != in_b && !(in_a && in_b)) {
+        if (bool(in_a) != bool(in_b)) {
           // One half's member, the other half failing whichever part is
           // pinned: one culprit after all, which the first race missed.
           pinned_side = in_a ? in_a : in_b;
@@ -626,18 +635,13 @@ void Engine::search_knobs(Diagnosis& d) {
       // be wrong, its failures only rarer than it could tell (two sources
       // pinned at once can lower a rate past kRateModulation: measured on
       // bisect_two_causes_any, 65% all free, 14% with threads and
-      // concurrency pinned). Search again, longer, without it.
-      std::string silent;
+      // concurrency pinned). Search again, longer (a fresh round: the
+      // smaller set's own claim has been refuted already).
       const Answer each_fails = each_holds(m, Answer::yes, [&](const std::string& knob) {
-        const Answer a = fails_alone({knob}, claim_runs(round, 1));
-        if (a == Answer::no) silent = knob;
-        return a;
+        return fails_alone({knob}, claim_runs(round, 1));
       });
       if (each_fails == Answer::undecided) return undecided(d);
-      if (each_fails == Answer::no) {
-        if (raced) carried = minus(m, {silent});
-        continue;
-      }
+      if (each_fails == Answer::no) continue;
       d.culprits = m;
       d.requires_ = "any";
       return fill_culprit_evidence(d, search_set);
@@ -737,7 +741,7 @@ void Engine::seed_or_unknown(Diagnosis& d) {
   const auto consistent = replays_consistently(candidates_, t, d);
   if (!consistent) {
     open_claim_ = "the outcome is a function of the seed with every knob pinned";
-    open_needed_ = 2 * 5;  // r replays of each side (5 at 99.9%)
+    open_needed_ = 2 * replays_needed();
     return undecided(d);
   }
   if (*consistent) {

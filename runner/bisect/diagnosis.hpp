@@ -20,10 +20,8 @@
 //    short by the budget falls back to that union bound: (1 − p_L/3)^m ≤
 //    α/2, p_L the rate's lower bound at 1 − α/2.) m adapts to the observed
 //    rate (about 1.5·N at k = 8, 95%, in the first round), and a claim stops
-//    at its first failure. Runs with seeds that failed in the baseline go first:
-//    under the null each fails with probability at least p (exactly p when seeds do not matter,
-//    more when they do), so they only make the test harder to pass — and they expose seed-dependent
-//    causes at once.
+//    at its first failure. Its runs use fresh seeds: the baseline's failing
+//    seeds are no random sample of a configuration with knobs pinned.
 //  - Screens and claims: the search asks many questions and the diagnosis
 //    rests on few. A question "does K fail?" is screened: "no" after the
 //    clean runs that the baseline's rate would break with probability 0.05.
@@ -36,12 +34,14 @@
 //    which is kept (a failing configuration fails for good), and the search
 //    goes round again with screens three times as long. The error budget α
 //    of the claims is spent over rounds (round_share: 0.8 in the first,
-//    which most diagnoses need alone) and split evenly among the claims
-//    whose union a round's answer rests on, so the whole diagnosis stays
-//    wrong with probability ≤ α. Claims whose conjunction it rests on (each
-//    member of a requires-"all" set: pinning it removes them) need no split:
-//    that is an intersection-union test, wrong only when one of its claims
-//    is, each at the round's level.
+//    which most diagnoses need alone), so the whole diagnosis stays wrong
+//    with probability ≤ α. A round's answer rests on one claim, or on the
+//    conjunction of several (each member of a requires-"all" set: pinning it
+//    removes them): an intersection-union test, wrong only when one of its
+//    claims is, so each runs at the round's level with no split. (A
+//    baseline cut short by the budget uses the union bound below, and the
+//    two branches together are bounded by about 2α; it happens only near
+//    --max-runs.)
 //  - Races: "freeing only half A" and "freeing only half B" run by turns;
 //    a failure proves a culprit on its side (certain: the other side
 //    pinned), so every step is decided by a failure seen, not a screen, at
@@ -68,8 +68,8 @@
 //    failing and passing seeds with every knob pinned, r times each side,
 //    going round up to three seeds of each. Were the outcome independent of
 //    the seed, with rate q, all 2r replays would agree with probability
-//    q^r (1 − q)^r ≤ 4^−r; r = ⌈ln α / ln ¼⌉ (3 at 95%) rules that out for
-//    every q at once: cause `seed`. A replay that changes its mind: cause
+//    q^r (1 − q)^r ≤ 4^−r; r = ⌈ln a / ln ¼⌉, a the answering round's share
+//    of α (3 at 95%), rules that out for every q at once: cause `seed`. A replay that changes its mind: cause
 //    `unknown`. The same replays, with the culprits free, decide
 //    `seed_dependent` for a knob cause.
 //  - A claim the budget (--max-runs) cannot settle: cause `undecided`,

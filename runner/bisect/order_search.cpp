@@ -32,9 +32,12 @@ class PolluterSearch {
     // its k-th failure is what the exact test needs.
     rule_ = CleanRunRule{shuffled.rate, ci.low, alpha, shuffled.runs_to_kth ? kBaselineFailures : 0,
                          shuffled.runs_to_kth};
-    // The victim's runs alone: the first round's claim about the empty set
-    // (a single polluter is needed) starts with them. They were made before
-    // any question was asked, so no search chose them.
+    // The victim's runs alone (its screening, every knob free): the first
+    // round's claim about the empty set (a single polluter is needed)
+    // starts with them. They also made it a victim (it never failed alone),
+    // but the claim is wrong only if those same runs, and any fresh ones on
+    // top, were all clean at a rate of p/3 or more: probability at most
+    // (1 − p/3)^m ≤ α, whatever picked the victim.
     if (shuffled.clean_alone > 0) {
       Tally& alone = tallies_[Names{}];
       alone.counted = alone.attempts = shuffled.clean_alone;
@@ -64,7 +67,8 @@ class PolluterSearch {
   BisectOptions options_;
   CleanRunRule rule_;
   std::uint64_t next_seed_ = 0;
-  bool predicts_ = false;  // the oracle predicted the last seed's order
+  bool predicts_ = false;                       // the oracle predicted the last seed's order
+  std::map<Names, std::uint64_t> kth_failure_;  // runs_to_kth_failure, per set
   std::map<Names, Tally> tallies_;
   std::vector<Names> order_;  // first use
   OrderSearch out_;
@@ -102,13 +106,17 @@ Answer PolluterSearch::fails_after(const Names& subset, std::uint64_t clean_need
 // in which it really ran first; `counted` hears each of those.
 void PolluterSearch::run_batch(const Names& sorted, Tally& t, std::uint64_t count,
                                const std::function<void(bool failed)>& counted) {
+  // Never past --max-runs.
+  count = std::min(count, options_.max_runs > out_.total_runs ? options_.max_runs - out_.total_runs
+                                                              : std::uint64_t(0));
+  if (count == 0) return;
   Names tests = sorted;
   tests.push_back(victim_);
   std::vector<std::uint64_t> seeds;
   for (std::uint64_t i = 0; i < count; ++i) seeds.push_back(seed_with_first(sorted, tests));
   const auto runs = oracle_.run(tests, seeds);
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    ++t.attempts;
+  t.attempts += count;  // asked for, answered or not: bounds the work
+  for (std::size_t i = 0; i < runs.size() && i < seeds.size(); ++i) {
     if (!runs[i].victim_failed) continue;
     ++out_.total_runs;
     const bool all_first = std::all_of(sorted.begin(), sorted.end(), [&](const std::string& s) {
@@ -129,6 +137,8 @@ void PolluterSearch::run_batch(const Names& sorted, Tally& t, std::uint64_t coun
 // is needed (the exact test of diagnosis.hpp, on this configuration's
 // runs). 0 when the budget or the attempts run out first.
 std::uint64_t PolluterSearch::runs_to_kth_failure(const Names& polluters) {
+  if (const auto known = kth_failure_.find(polluters); known != kth_failure_.end())
+    return known->second;  // a later round asks again
   Tally& t = tallies_[polluters];
   std::uint64_t counted = 0, failed = 0, at_kth = 0;
   const std::uint64_t attempts_cap = t.attempts + 200 * kBaselineFailures * (polluters.size() + 1);
@@ -146,6 +156,7 @@ std::uint64_t PolluterSearch::runs_to_kth_failure(const Names& polluters) {
       if (f && failed == kBaselineFailures) at_kth = counted;
     });
   }
+  kth_failure_[polluters] = at_kth;
   return at_kth;
 }
 

@@ -8,12 +8,13 @@
 // order), and only runs in which all of S came first count. One failing run
 // says yes; "no" is screened while searching and proven for the claims the
 // answer rests on (each polluter is needed: without it, no failure), with
-// the rounds, screens and claims of diagnosis.hpp. Claims are sized from
-// the victim's failure rate under shuffling (its screening's k-th failure)
-// or, with two or more polluters, from fresh runs with them all first: both
-// at most its rate when its polluters run first, so the claims only err
-// long. First of all the victim must fail after the whole set: else the
-// order is not the cause.
+// the rounds, screens and claims of diagnosis.hpp. With one polluter the
+// claim ("alone, it does not fail") is sized from the victim's failure rate
+// under shuffling (its screening's k-th failure): at most its rate with the
+// polluter first, so the claim only errs long. With two or more, each claim
+// ("without this one, under a third of the rate with them all first") is
+// sized from that rate's own fresh runs to their k-th failure. First of all
+// the victim must fail after the whole set: else the order is not the cause.
 #pragma once
 
 #include <cstdint>

@@ -129,8 +129,8 @@ std::vector<const Knob*> searchable_knobs(ProcessPool& pool, std::vector<std::st
 struct OrderTarget {
   std::string name;
   std::vector<std::string> before;  // the tests before it in its first failing order
-  ShuffledRate shuffled;             // its failure rate in shuffled suites
-  TargetResult suite_runs;           // those runs
+  ShuffledRate shuffled;            // its failure rate in shuffled suites
+  TargetResult suite_runs;          // those runs
 };
 
 }  // namespace
@@ -173,7 +173,7 @@ int bisect_command(const BisectCommandOptions& b) {
   // (screened first: the stable ones are done).
   std::vector<BisectTarget> targets;
   std::vector<OrderTarget> order_targets;
-  std::vector<std::string> listing;  // a GoogleTest binary's test cases, in its own order
+  std::vector<std::string> listing;  // every test a GoogleTest binary registers, in its order
   std::vector<TargetDiagnosis> results;
   // Runs each test case had in the screening: part of its total_runs.
   std::map<std::string, std::uint64_t> screening_runs;
@@ -213,7 +213,7 @@ int bisect_command(const BisectCommandOptions& b) {
   };
   if (kind.gtest) {
     GtestWork work = gtest_work(o, plan, kind, env);
-    listing = work.tests;
+    listing = work.registered;
     SweepPlan screening = plan;
     screening.freed = knobs;
     screening.runs = o.runs.value_or(kScreeningRuns);
@@ -332,7 +332,8 @@ int bisect_command(const BisectCommandOptions& b) {
     Diagnosis& d = t.diagnosis;
     d.verdict = Verdict::flaky;
     d.baseline_runs = victim.shuffled.runs;
-    d.baseline_failures = static_cast<std::uint64_t>(victim.shuffled.rate * double(victim.shuffled.runs) + 0.5);
+    d.baseline_failures =
+        static_cast<std::uint64_t>(victim.shuffled.rate * double(victim.shuffled.runs) + 0.5);
     d.evidence = search.evidence;
     d.total_runs = search.total_runs + screening_runs[victim.name];
     if (search.polluters) {

@@ -245,6 +245,7 @@ GtestWork plan_gtest_work(const RunOptions& o, const SweepPlan& plan, const Bina
   GtestWork work;
   work.command = o.command;
   work.tests = listing.tests;
+  work.registered = o.filter.empty() ? listing.all : list_gtest_tests(listing_pool, spec, "").all;
   work.filter = o.filter;
   work.strategy = choose_strategy(o, plan, kind);
   work.batch_size = o.batch_size;

@@ -38,8 +38,10 @@ GtestListing list_gtest_tests(Launcher& launcher, RunSpec spec, const std::strin
   if (list.error)
     throw UsageError(fmt::format("cannot read the test list of `{}`: {}", command, *list.error));
   GtestListing listing;
-  for (const GtestCase& test : list.cases)
+  for (const GtestCase& test : list.cases) {
     (test.disabled ? listing.disabled : listing.tests).push_back(test.full_name);
+    listing.all.push_back(test.full_name);
+  }
   return listing;
 }
 

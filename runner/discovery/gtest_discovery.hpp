@@ -13,6 +13,7 @@ namespace deflake {
 struct GtestListing {
   std::vector<std::string> tests;     // full names, in GoogleTest's order, disabled ones left out
   std::vector<std::string> disabled;  // DISABLED_ ones, which GoogleTest does not run either
+  std::vector<std::string> all;       // both, in GoogleTest's order (its shuffle draws on all)
 };
 
 /// Output kept from a listing: whole, for suites of many thousand tests.

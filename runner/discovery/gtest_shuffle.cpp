@@ -32,10 +32,7 @@ void shuffle_range(GtestRandom& random, std::size_t begin, std::size_t end, std:
 // and shuffle among themselves.
 bool is_death_suite(std::string_view suite) {
   constexpr std::string_view kDeath = "DeathTest";
-  const std::size_t at = suite.rfind(kDeath);
-  if (at == std::string_view::npos) return false;
-  const std::size_t end = at + kDeath.size();
-  return end == suite.size() || suite[end] == '/';
+  return suite.ends_with(kDeath) || suite.find("DeathTest/") != std::string_view::npos;
 }
 
 }  // namespace

@@ -16,8 +16,9 @@
 
 namespace deflake {
 
-/// The tests of `listing` (every registered test, "Suite.Test", in the
-/// order --gtest_list_tests prints them) in the order GoogleTest runs them
+/// The tests of `listing` (every registered test, "Suite.Test", disabled
+/// ones included, in the order an unfiltered --gtest_list_tests prints
+/// them) in the order GoogleTest runs them
 /// with --gtest_shuffle and --gtest_random_seed=`random_seed` (1..99999).
 std::vector<std::string> gtest_shuffled_order(const std::vector<std::string>& listing,
                                               std::uint32_t random_seed);

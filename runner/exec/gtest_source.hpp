@@ -32,6 +32,9 @@ struct GtestWork {
   std::vector<std::string> command;  // the binary and the user's arguments; may hold {seed}
   std::vector<std::string> tests;    // full names of the selected test cases, in listing order
   std::string filter;                // the user's --filter pattern ("" = every test)
+  // Every test the binary registers, disabled and filtered-out ones
+  // included, in its own order: what its shuffle draws on.
+  std::vector<std::string> registered;
   GtestStrategy strategy = GtestStrategy::isolated;
   std::uint64_t batch_size = 0;  // batched: iterations per process; 0 chooses
   // suite: a run keeps the order of the tests up to it (RunRecord::order)

@@ -180,9 +180,9 @@ TEST_F(BisectExample, OrderNamesThePolluters) {
 TEST_F(BisectExample, AnOrderSearchCountsEveryRun) {
   for (const std::string& binary :
        {std::string(DEFLAKE_E2E_LATE_VICTIM_GTEST), kExamples + "/../gtest_order"}) {
-    const Result r = deflake({"bisect", "-j", "2", "--seed", "3", "--json", report_path(), "--",
-                              binary},
-                             Launch{{}, {}, false, 300});
+    const Result r =
+        deflake({"bisect", "-j", "2", "--seed", "3", "--json", report_path(), "--", binary},
+                Launch{{}, {}, false, 300});
     ASSERT_TRUE(r.report.is_object()) << r;
     const nlohmann::json* victim = nullptr;
     for (const auto& d : r.report["diagnoses"])
@@ -197,8 +197,7 @@ TEST_F(BisectExample, AnOrderSearchCountsEveryRun) {
       if (row["tests"] == nlohmann::json::array({"Cache.ColdStart"})) alone = row["runs"];
       // The rows say whether the order was shuffled or the declared one.
       if (row["tests"].size() > 1) {
-        EXPECT_EQ(row[declared_after ? "pinned" : "free"], nlohmann::json::array({"order"}))
-            << row;
+        EXPECT_EQ(row[declared_after ? "pinned" : "free"], nlohmann::json::array({"order"})) << row;
       }
     }
     EXPECT_GE(alone, 100u) << r;  // its screening, and any runs its claim needed on top

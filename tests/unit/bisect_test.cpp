@@ -179,9 +179,9 @@ TEST(Bisect, TheSeedClaimHoldsAtItsWorstRate) {
   int called_seed = 0, named = 0;
   for (int trial = 0; trial < 200; ++trial) {
     called_seed += diagnose_model([](auto, auto) { return 0.5; }, 1200 + trial).cause == "seed";
-    named += diagnose_model([](auto, auto seed) { return seed_mod(seed, 2) ? 1.0 : 0.0; },
-                            1500 + trial)
-                 .cause == "seed";
+    named +=
+        diagnose_model([](auto, auto seed) { return seed_mod(seed, 2) ? 1.0 : 0.0; }, 1500 + trial)
+            .cause == "seed";
   }
   EXPECT_LE(called_seed, 10) << "of 200 (expected 3.1; P(> 10) < 0.04%)";
   EXPECT_EQ(named, 200);
@@ -302,7 +302,8 @@ TEST(OrderSearch, FindsTheSmallestSetOfPolluters) {
     SimulatedSuite suite(polluters, 0.9);
     BisectOptions options;
     options.confidence = 0.99;
-    const OrderSearch search = find_polluters(suite, "V", before, ShuffledRate{0.3, 200, 0}, options);
+    const OrderSearch search =
+        find_polluters(suite, "V", before, ShuffledRate{0.3, 200, 0}, options);
     ASSERT_TRUE(search.polluters) << search.undecided_claim;
     EXPECT_EQ(*search.polluters, polluters);
     EXPECT_TRUE(search.repro_seed);
@@ -356,7 +357,8 @@ TEST(OrderSearch, NoPollutersWhenTheOrderIsNotTheCause) {
   const OrderSearch empty = find_polluters(never, "V", {}, ShuffledRate{0.3, 100, 0}, options);
   EXPECT_TRUE(empty.not_order);
   EXPECT_FALSE(empty.polluters);
-  const OrderSearch clean = find_polluters(never, "V", {"A", "B"}, ShuffledRate{0.3, 100, 0}, options);
+  const OrderSearch clean =
+      find_polluters(never, "V", {"A", "B"}, ShuffledRate{0.3, 100, 0}, options);
   EXPECT_TRUE(clean.not_order);
   EXPECT_FALSE(clean.polluters);
   EXPECT_GT(clean.total_runs, 0u);
@@ -367,7 +369,8 @@ TEST(OrderSearch, NoPollutersWhenTheOrderIsNotTheCause) {
 TEST(OrderSearch, AFlakyVictimHasNoPolluters) {
   SimulatedSuite flaky = indifferent_suite(0.3);
   BisectOptions options;
-  const OrderSearch search = find_polluters(flaky, "V", {"A", "B", "C"}, ShuffledRate{0.3, 100, 0}, options);
+  const OrderSearch search =
+      find_polluters(flaky, "V", {"A", "B", "C"}, ShuffledRate{0.3, 100, 0}, options);
   EXPECT_FALSE(search.polluters && !search.polluters->empty())
       << fmt::format("{}", fmt::join(*search.polluters, ","));
   // It fails with nothing before it: said so, not left undecided.
@@ -431,8 +434,7 @@ TEST(CleanRunRule, TheClaimHoldsAtItsConfidenceForEveryRate) {
 // rate's lower bound.
 TEST(CleanRunRule, FallsBackToTheRatesLowerBound) {
   CleanRunRule rule{0.2, 0.1, 0.05};
-  EXPECT_EQ(rule.claim(0, 1),
-            clean_runs_needed(0.1 / kRateModulation, 0.05 * round_share(0) / 2));
+  EXPECT_EQ(rule.claim(0, 1), clean_runs_needed(0.1 / kRateModulation, 0.05 * round_share(0) / 2));
   EXPECT_LE(rule.screen(0), rule.claim(0, 1));
   EXPECT_LT(rule.claim(0, 1), rule.claim(1, 1));  // later rounds spend less α
 }
