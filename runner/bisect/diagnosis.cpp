@@ -62,9 +62,7 @@ class Engine {
   Answer fails(const Names& pinned, const std::string& claim, std::uint64_t clean_needed);
   Answer claim(const Names& pinned, const std::string& text, std::uint64_t fresh, unsigned round);
   std::uint64_t screen_runs(unsigned round) const { return rule_.screen(round); }
-  std::uint64_t claim_runs(unsigned round, unsigned claims) const {
-    return rule_.claim(round, claims);
-  }
+  std::uint64_t claim_runs(unsigned round) const { return rule_.claim(round); }
   void fill_culprit_evidence(Diagnosis& d, const Names& searched);
   std::optional<Names> race_for_one_culprit(const Names& knobs, std::uint64_t screen,
                                             const Names& held, bool proven = false);
@@ -249,7 +247,7 @@ bool Engine::baseline(Diagnosis& d) {
   p_low_ = ci.low;
   rule_ = CleanRunRule{double(b.failures) / double(b.runs), p_low_, alpha_,
                        b.runs_to_kth ? kBaselineFailures : 0, b.runs_to_kth};
-  n_star_ = rule_.claim(0, 1);
+  n_star_ = rule_.claim(0);
   return true;
 }
 
@@ -438,10 +436,10 @@ void Engine::search_knobs(Diagnosis& d) {
     return a == Answer::undecided ? a : a == Answer::no ? Answer::yes : Answer::no;
   };
   // The same as claims (fresh runs, see claim()), in round `round`.
-  auto removes_claim = [&](const Names& pinned, unsigned round, unsigned claims) {
+  auto removes_claim = [&](const Names& pinned, unsigned round) {
     const Answer a =
         claim(sorted(pinned), "pinning " + list(sorted(pinned)) + " removes the failures",
-              claim_runs(round, claims), round);
+              claim_runs(round), round);
     return a == Answer::undecided ? a : a == Answer::no ? Answer::yes : Answer::no;
   };
   // The knobs searched this round: every one, or all but concurrency when
@@ -468,7 +466,7 @@ void Engine::search_knobs(Diagnosis& d) {
     // Freeing F brings them back: seen (ddmin asks it; the race may have
     // found F's last member by elimination). A failure proves it; none in a
     // claim's length means the search was misled.
-    const Answer shown = fails_alone(f, claim_runs(round, 1));
+    const Answer shown = fails_alone(f, claim_runs(round));
     if (shown != Answer::yes) return shown;
     // Requires "all" (DESIGN.md): failures need every member of F free, so
     // pinning any one of them is enough. That is |F| claims, pinning each f
@@ -478,7 +476,7 @@ void Engine::search_knobs(Diagnosis& d) {
     // each is wrong with probability ≤ its level). Freeing F brings them
     // back: seen.
     Answer holds = each_holds(
-        f, Answer::yes, [&](const std::string& knob) { return removes_claim({knob}, round, 1); });
+        f, Answer::yes, [&](const std::string& knob) { return removes_claim({knob}, round); });
     // Concurrency pinned lowers the load, and with it the rate of any race,
     // often past kRateModulation (bisect_threads: 30% to about 5%): its
     // "removes" claim cannot tell "needed" from "makes rarer". The other
@@ -489,7 +487,7 @@ void Engine::search_knobs(Diagnosis& d) {
       const Names pinned = sorted(minus(search_set, minus(f, {"concurrency"})));
       const Answer rest_fails =
           claim(pinned, "freeing only " + list(minus(all, pinned)) + " brings them back",
-                rule_.claim(round, 1, kLoadModulation), round);
+                rule_.claim(round, kLoadModulation), round);
       holds = rest_fails == Answer::no    ? Answer::yes
               : rest_fails == Answer::yes ? Answer::no
                                           : rest_fails;
@@ -507,7 +505,7 @@ void Engine::search_knobs(Diagnosis& d) {
           "a set of knobs whose pinning removes the failures ({} candidates "
           "refuted)",
           round);
-      open_needed_ = claim_runs(round, 1);
+      open_needed_ = claim_runs(round);
       return undecided(d);
     }
     answer_round_ = round;
@@ -529,7 +527,7 @@ void Engine::search_knobs(Diagnosis& d) {
     // to a claim's length it costs nothing more when it is the cause and a
     // first failure when it is not.
     if (!pinned_side && has_concurrency) {
-      const Answer a = removes_claim({"concurrency"}, round, 1);
+      const Answer a = removes_claim({"concurrency"}, round);
       if (a == Answer::undecided) return undecided(d);
       if (a == Answer::yes) pinned_side = Names{"concurrency"};
     }
@@ -600,7 +598,7 @@ void Engine::search_knobs(Diagnosis& d) {
     }
     if (!pinned_side && search_set == all) {
       // Every knob pinned and failures go on: no knob is the cause.
-      const Answer all_pinned = removes(all, claim_runs(round, 1));
+      const Answer all_pinned = removes(all, claim_runs(round));
       if (all_pinned == Answer::undecided) return undecided(d);
       if (all_pinned == Answer::no) return seed_or_unknown(d);
     }
@@ -610,7 +608,7 @@ void Engine::search_knobs(Diagnosis& d) {
     }
     const Names m = sorted(*pinned_side);
     // The claim the diagnosis rests on: pinning M removes the failures.
-    const Answer proven = removes_claim(m, round, 1);
+    const Answer proven = removes_claim(m, round);
     if (proven == Answer::undecided) return undecided(d);
     if (proven == Answer::no) {
       // Refuted by a failure with M pinned: another culprit is free (each
@@ -638,7 +636,7 @@ void Engine::search_knobs(Diagnosis& d) {
       // concurrency pinned). Search again, longer (a fresh round: the
       // smaller set's own claim has been refuted already).
       const Answer each_fails = each_holds(m, Answer::yes, [&](const std::string& knob) {
-        return fails_alone({knob}, claim_runs(round, 1));
+        return fails_alone({knob}, claim_runs(round));
       });
       if (each_fails == Answer::undecided) return undecided(d);
       if (each_fails == Answer::no) continue;
@@ -689,7 +687,7 @@ void Engine::search_knobs(Diagnosis& d) {
           "pinning {} removes the failures, yet they come back with only {} "
           "free",
           list(m), list(f));
-      open_needed_ = claim_runs(round, 1);
+      open_needed_ = claim_runs(round);
       return undecided(d);
     }
     if (const Answer a = requires_all(f, round); a != Answer::yes) {
@@ -778,13 +776,13 @@ Diagnosis Engine::run() {
 std::uint64_t CleanRunRule::screen(unsigned round) const {
   std::uint64_t runs = std::max<std::uint64_t>(3, clean_runs_needed(p_hat, kScreenMiss));
   for (unsigned i = 0; i < round; ++i) runs *= 3;
-  return std::min(runs, claim(round, 1));
+  return std::min(runs, claim(round));
 }
 
 // A claim, at its share of the error budget α: round_share(round) of it
-// per round, split evenly among the round's claims (Bonferroni).
-std::uint64_t CleanRunRule::claim(unsigned round, unsigned claims, double modulation) const {
-  const double a = alpha * round_share(round) / double(std::max(1u, claims));
+// per round.
+std::uint64_t CleanRunRule::claim(unsigned round, double modulation) const {
+  const double a = alpha * round_share(round);
   if (k > 0 && runs_to_kth > 0) {
     // The test on both samples (the header): m = ⌈c·N⌉, c = 3(a^(−1/k) − 1).
     const double c = modulation * (std::pow(a, -1.0 / double(k)) - 1);

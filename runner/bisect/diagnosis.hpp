@@ -69,9 +69,9 @@
 //    going round up to three seeds of each. Were the outcome independent of
 //    the seed, with rate q, all 2r replays would agree with probability
 //    q^r (1 − q)^r ≤ 4^−r; r = ⌈ln a / ln ¼⌉, a the answering round's share
-//    of α (3 at 95%), rules that out for every q at once: cause `seed`. A replay that changes its mind: cause
-//    `unknown`. The same replays, with the culprits free, decide
-//    `seed_dependent` for a knob cause.
+//    of α (3 at 95%), rules that out for every q at once: cause `seed`. A replay that changes its
+//    mind: cause `unknown`. The same replays, with the culprits free, decide `seed_dependent` for a
+//    knob cause.
 //  - A claim the budget (--max-runs) cannot settle: cause `undecided`,
 //    with the runs the open claim still needs. Never a guess.
 // The knob search never includes `seed` (seeds keep varying) nor `order`
@@ -177,10 +177,11 @@ struct CleanRunRule {
   std::uint64_t k = 0, runs_to_kth = 0;
   // The screen of search round `round` (0, 1, ...).
   std::uint64_t screen(unsigned round) const;
-  // Each claim of round `round`, when the round rests on `claims` of them.
+  // A claim of round `round` (a round's answer rests on one claim, or on
+  // the conjunction of several, each at the round's level: see above).
   // `modulation`: how far the rate may fall without the claim being true
   // (kRateModulation; kLoadModulation where concurrency is pinned).
-  std::uint64_t claim(unsigned round, unsigned claims, double modulation = kRateModulation) const;
+  std::uint64_t claim(unsigned round, double modulation = kRateModulation) const;
 };
 
 // The baseline stops once it has this many failures (and a pass). A claim

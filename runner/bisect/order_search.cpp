@@ -206,7 +206,7 @@ OrderSearch PolluterSearch::run(const Names& before) {
     const std::uint64_t screen = rule_.screen(round);
     auto screened = [&](const Names& subset) { return fails_after(subset, screen); };
     // ddmin needs the whole set to fail: the failing order may have been chance.
-    const Answer whole = fails_after(before, rule_.claim(round, 1));
+    const Answer whole = fails_after(before, rule_.claim(round));
     if (whole != Answer::yes) {
       if (whole == Answer::no) out_.not_order = true;
       out_.undecided_claim = fmt::format("{} fails after {}", victim_, list(before));
@@ -242,7 +242,7 @@ OrderSearch PolluterSearch::run(const Names& before) {
         if (other != test) less.push_back(other);
       // Each polluter is needed: a conjunction, so each claim at the
       // round's level (an intersection-union test, diagnosis.hpp).
-      const Answer a = claim(less, rule.claim(round, 1), round);
+      const Answer a = claim(less, rule.claim(round), round);
       if (a == Answer::undecided) {
         open = true;
         break;
@@ -263,7 +263,7 @@ OrderSearch PolluterSearch::run(const Names& before) {
     out_.runs_needed = 0;
   } else if (!out_.not_order && out_.undecided_claim.empty()) {
     out_.undecided_claim = fmt::format("a smallest set of tests that {} fails after", victim_);
-    out_.runs_needed = rule_.claim(kSearchRounds, 1);
+    out_.runs_needed = rule_.claim(kSearchRounds);
   }
   for (const Names& subset : order_) {
     const Tally& t = tallies_[subset];

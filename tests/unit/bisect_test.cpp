@@ -399,33 +399,37 @@ namespace deflake {
 namespace {
 
 // The claim "pinning S removes the failures" is wrong with probability at
-// most its share of α, whatever the rate: summed over every N at which the
-// baseline's k-th failure can come (negative binomial), the chance that a
-// configuration failing at p/3 passes the m(N) clean runs of the rule.
+// most its round's share of α, whatever the rate: summed over every N at
+// which the baseline's k-th failure can come (negative binomial), the
+// chance that a configuration failing at p/modulation passes the m(N)
+// clean runs of the rule.
 TEST(CleanRunRule, TheClaimHoldsAtItsConfidenceForEveryRate) {
   for (const double alpha : {0.05, 0.001}) {
-    for (const unsigned claims : {1u, 3u}) {
-      const std::uint64_t k = 8;
-      CleanRunRule rule;
-      rule.alpha = alpha;
-      rule.k = k;
-      double worst = 0;
-      for (const double p : {0.01, 0.05, 0.1, 0.3, 0.6, 0.9, 0.99}) {
-        // P(N = n) = C(n−1, k−1) p^k (1−p)^(n−k), summed until negligible.
-        double error = 0, mass = 0;
-        double log_pmf = double(k) * std::log(p);  // n = k
-        for (std::uint64_t n = k; mass < 1 - 1e-12 && n < 200000; ++n) {
-          if (n > k) log_pmf += std::log(double(n - 1)) - std::log(double(n - k)) + std::log1p(-p);
-          const double pmf = std::exp(log_pmf);
-          rule.runs_to_kth = n;
-          error += pmf * std::pow(1 - p / kRateModulation, double(rule.claim(0, claims)));
-          mass += pmf;
+    for (const unsigned round : {0u, 1u}) {
+      for (const double modulation : {kRateModulation, kLoadModulation}) {
+        const std::uint64_t k = 8;
+        CleanRunRule rule;
+        rule.alpha = alpha;
+        rule.k = k;
+        double worst = 0;
+        for (const double p : {0.01, 0.05, 0.1, 0.3, 0.6, 0.9, 0.99}) {
+          // P(N = n) = C(n−1, k−1) p^k (1−p)^(n−k), summed until negligible.
+          double error = 0, mass = 0;
+          double log_pmf = double(k) * std::log(p);  // n = k
+          for (std::uint64_t n = k; mass < 1 - 1e-12 && n < 200000; ++n) {
+            if (n > k)
+              log_pmf += std::log(double(n - 1)) - std::log(double(n - k)) + std::log1p(-p);
+            const double pmf = std::exp(log_pmf);
+            rule.runs_to_kth = n;
+            error += pmf * std::pow(1 - p / modulation, double(rule.claim(round, modulation)));
+            mass += pmf;
+          }
+          worst = std::max(worst, error);
         }
-        worst = std::max(worst, error);
+        const double share = round_share(round);
+        EXPECT_LE(worst, alpha * share) << "alpha " << alpha << ", round " << round;
+        EXPECT_GT(worst, alpha * share / 2) << "the rule wastes runs";
       }
-      const double share = round_share(0) / claims;
-      EXPECT_LE(worst, alpha * share) << "alpha " << alpha << ", " << claims << " claims";
-      EXPECT_GT(worst, alpha * share / 2) << "the rule wastes runs";
     }
   }
 }
@@ -434,9 +438,9 @@ TEST(CleanRunRule, TheClaimHoldsAtItsConfidenceForEveryRate) {
 // rate's lower bound.
 TEST(CleanRunRule, FallsBackToTheRatesLowerBound) {
   CleanRunRule rule{0.2, 0.1, 0.05};
-  EXPECT_EQ(rule.claim(0, 1), clean_runs_needed(0.1 / kRateModulation, 0.05 * round_share(0) / 2));
-  EXPECT_LE(rule.screen(0), rule.claim(0, 1));
-  EXPECT_LT(rule.claim(0, 1), rule.claim(1, 1));  // later rounds spend less α
+  EXPECT_EQ(rule.claim(0), clean_runs_needed(0.1 / kRateModulation, 0.05 * round_share(0) / 2));
+  EXPECT_LE(rule.screen(0), rule.claim(0));
+  EXPECT_LT(rule.claim(0), rule.claim(1));  // later rounds spend less α
 }
 
 // The rounds' shares of α sum to at most 1: the whole search, however many
