@@ -212,7 +212,7 @@ int bisect_command(const BisectCommandOptions& b) {
     return kExitInterrupted;
   };
   if (kind.gtest) {
-    GtestWork work = gtest_work(o, plan, kind, env);
+    GtestWork work = gtest_work(o, plan, kind, env, /*registered_too=*/true);
     listing = work.registered;
     SweepPlan screening = plan;
     screening.freed = knobs;

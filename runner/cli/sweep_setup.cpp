@@ -229,7 +229,8 @@ GtestStrategy choose_strategy(const RunOptions& o, const SweepPlan& plan, const 
 
 /// The test cases to sweep: listed by the binary itself, filtered by --filter.
 GtestWork plan_gtest_work(const RunOptions& o, const SweepPlan& plan, const BinaryKind& kind,
-                          const PoolOptions& pool_options, const std::vector<std::string>& env) {
+                          const PoolOptions& pool_options, const std::vector<std::string>& env,
+                          bool registered_too) {
   PoolOptions listing_options = pool_options;
   listing_options.output_head_bytes = kListingOutputBytes;
   ProcessPool listing_pool(listing_options, env);
@@ -245,7 +246,12 @@ GtestWork plan_gtest_work(const RunOptions& o, const SweepPlan& plan, const Bina
   GtestWork work;
   work.command = o.command;
   work.tests = listing.tests;
-  work.registered = o.filter.empty() ? listing.all : list_gtest_tests(listing_pool, spec, "").all;
+  // Filtered, the whole list costs a second listing: only for a caller
+  // that predicts shuffles (bisect's order search).
+  if (o.filter.empty())
+    work.registered = listing.all;
+  else if (registered_too)
+    work.registered = list_gtest_tests(listing_pool, spec, "").all;
   work.filter = o.filter;
   work.strategy = choose_strategy(o, plan, kind);
   work.batch_size = o.batch_size;
@@ -328,9 +334,9 @@ CommandKind classify_command(const RunOptions& o) {
 }
 
 GtestWork gtest_work(const RunOptions& o, const SweepPlan& plan, const CommandKind& kind,
-                     const SweepEnvironment& env) {
+                     const SweepEnvironment& env, bool registered_too) {
   try {
-    return plan_gtest_work(o, plan, kind.binary, env.pool_options, env.base_env);
+    return plan_gtest_work(o, plan, kind.binary, env.pool_options, env.base_env, registered_too);
   } catch (const SpawnError& e) {
     if (e.users_to_fix()) throw UsageError(e.what());
     throw;

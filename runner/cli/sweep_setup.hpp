@@ -45,9 +45,11 @@ struct CommandKind {
 };
 CommandKind classify_command(const RunOptions& o);
 
-/// A GoogleTest binary's test cases to sweep, listed by running it.
+/// A GoogleTest binary's test cases to sweep, listed by running it;
+/// `registered_too`: every registered test as well, even when filtered
+/// (GtestWork::registered).
 GtestWork gtest_work(const RunOptions& o, const SweepPlan& plan, const CommandKind& kind,
-                     const SweepEnvironment& env);
+                     const SweepEnvironment& env, bool registered_too = false);
 
 /// Sets the process up (signals, descriptors, core limit), picks the work
 /// and runs the sweep through `listeners`. Returns the exit code (DESIGN.md).

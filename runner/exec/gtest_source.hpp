@@ -33,7 +33,8 @@ struct GtestWork {
   std::vector<std::string> tests;    // full names of the selected test cases, in listing order
   std::string filter;                // the user's --filter pattern ("" = every test)
   // Every test the binary registers, disabled and filtered-out ones
-  // included, in its own order: what its shuffle draws on.
+  // included, in its own order: what its shuffle draws on (filtered, only
+  // where asked for: see gtest_work).
   std::vector<std::string> registered;
   GtestStrategy strategy = GtestStrategy::isolated;
   std::uint64_t batch_size = 0;  // batched: iterations per process; 0 chooses
