@@ -71,6 +71,13 @@ class Engine {
     Names pinned;
     std::string claim;
   };
+  // The two questions every configuration is asked for, in words.
+  static std::string removes_text(const Names& pinned) {
+    return "pinning " + list(pinned) + " removes the failures";
+  }
+  std::string brings_back_text(const Names& pinned) const {
+    return "freeing only " + list(minus(candidates_, pinned)) + " brings them back";
+  }
   using SideQuestion = std::function<Question(const Names& a, const Names& b)>;
   std::optional<Names> race(Names set, std::uint64_t screen, const SideQuestion& in_a,
                             const SideQuestion& in_b,
@@ -354,19 +361,16 @@ std::optional<Names> Engine::race_for_one_culprit(const Names& knobs, std::uint6
       knobs, race_screen,
       [&](const Names& a, const Names&) {
         const Names pinned = with_held(minus(knobs, a));
-        return Question{pinned,
-                        "freeing only " + list(minus(candidates_, pinned)) + " brings them back"};
+        return Question{pinned, brings_back_text(pinned)};
       },
       [&](const Names&, const Names& b) {
         const Names pinned = with_held(minus(knobs, b));
-        return Question{pinned,
-                        "freeing only " + list(minus(candidates_, pinned)) + " brings them back"};
+        return Question{pinned, brings_back_text(pinned)};
       },
       [&] {
         if (!some_knob) {
           const Names pinned = with_held(knobs);
-          some_knob = fails(pinned, "pinning " + list(pinned) + " removes the failures", screen) ==
-                      Answer::no;
+          some_knob = fails(pinned, removes_text(pinned), screen) == Answer::no;
         }
         return *some_knob;
       },
@@ -431,15 +435,12 @@ std::optional<Names> Engine::race(Names set, std::uint64_t screen, const SideQue
 void Engine::search_knobs(Diagnosis& d) {
   const Names& all = candidates_;
   auto removes = [&](const Names& pinned, std::uint64_t clean_needed) {
-    const Answer a = fails(
-        sorted(pinned), "pinning " + list(sorted(pinned)) + " removes the failures", clean_needed);
+    const Answer a = fails(sorted(pinned), removes_text(sorted(pinned)), clean_needed);
     return a == Answer::undecided ? a : a == Answer::no ? Answer::yes : Answer::no;
   };
   // The same as claims (fresh runs, see claim()), in round `round`.
   auto removes_claim = [&](const Names& pinned, unsigned round) {
-    const Answer a =
-        claim(sorted(pinned), "pinning " + list(sorted(pinned)) + " removes the failures",
-              claim_runs(round), round);
+    const Answer a = claim(sorted(pinned), removes_text(sorted(pinned)), claim_runs(round), round);
     return a == Answer::undecided ? a : a == Answer::no ? Answer::yes : Answer::no;
   };
   // The knobs searched this round: every one, or all but concurrency when
@@ -447,8 +448,7 @@ void Engine::search_knobs(Diagnosis& d) {
   Names search_set = all;
   auto fails_alone = [&](const Names& freed, std::uint64_t clean_needed) {
     const Names pinned = sorted(minus(search_set, freed));
-    return fails(pinned, "freeing only " + list(minus(all, pinned)) + " brings them back",
-                 clean_needed);
+    return fails(pinned, brings_back_text(pinned), clean_needed);
   };
   // Asks `question` of each knob in turn: yes when every answer is
   // `expected`, no at the first that is not (the set is refuted), undecided
@@ -486,8 +486,7 @@ void Engine::search_knobs(Diagnosis& d) {
         std::find(f.begin(), f.end(), "concurrency") != f.end()) {
       const Names pinned = sorted(minus(search_set, minus(f, {"concurrency"})));
       const Answer rest_fails =
-          claim(pinned, "freeing only " + list(minus(all, pinned)) + " brings them back",
-                rule_.claim(round, kLoadModulation), round);
+          claim(pinned, brings_back_text(pinned), rule_.claim(round, kLoadModulation), round);
       holds = rest_fails == Answer::no    ? Answer::yes
               : rest_fails == Answer::yes ? Answer::no
                                           : rest_fails;
@@ -558,8 +557,7 @@ void Engine::search_knobs(Diagnosis& d) {
         const auto [half_a, half_b] = *race_split_;
         auto member_in = [&](const Names& half) {
           auto pinning = [&](const Names& side) {
-            return Question{sorted(side),
-                            "pinning " + list(sorted(side)) + " removes the failures"};
+            return Question{sorted(side), removes_text(sorted(side))};
           };
           return race(
               half, screen, [&](const Names&, const Names& b) { return pinning(b); },
@@ -666,7 +664,7 @@ void Engine::search_knobs(Diagnosis& d) {
       Names freed = m;
       freed.insert(freed.end(), side.begin(), side.end());
       const Names pinned = sorted(minus(search_set, freed));
-      return Question{pinned, "freeing only " + list(minus(all, pinned)) + " brings them back"};
+      return Question{pinned, brings_back_text(pinned)};
     };
     if (const auto second = race(rest, screen, freeing,
                                  [&](const Names& a, const Names& b) { return freeing(b, a); }))
@@ -706,9 +704,7 @@ void Engine::search_knobs(Diagnosis& d) {
 // during it, stays free: one replay runs alone either way).
 void Engine::fill_culprit_evidence(Diagnosis& d, const Names& searched) {
   const Names repro_pinned = sorted(minus(searched, d.culprits));
-  if (fails(repro_pinned,
-            "freeing only " + list(minus(candidates_, repro_pinned)) + " brings them back",
-            n_star_) == Answer::undecided)
+  if (fails(repro_pinned, brings_back_text(repro_pinned), n_star_) == Answer::undecided)
     return;  // the cause stands on its claims; no reproducing run to show
   Tally& shown = tallies_[repro_pinned];
   d.repro_pinned = repro_pinned;
