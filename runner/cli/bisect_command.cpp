@@ -22,7 +22,9 @@ namespace deflake {
 namespace {
 
 // A GoogleTest binary's test cases are screened with every knob free
-// before any is diagnosed: the stable ones need no search.
+// before any is diagnosed, -n runs of the whole suite in shuffled orders,
+// then -n runs alone of each that failed there: the stable ones need no
+// search.
 constexpr std::uint64_t kScreeningRuns = 100;
 
 /// Counts runs on a terminal's progress line.
@@ -125,6 +127,12 @@ std::vector<const Knob*> searchable_knobs(ProcessPool& pool, std::vector<std::st
   return knobs;
 }
 
+/// A test case's screening runs, and how they were grouped.
+struct ScreenedCase {
+  const TargetResult* runs;
+  const char* strategy;
+};
+
 /// A test case that fails only in the suite, after certain others.
 struct OrderTarget {
   std::string name;
@@ -188,17 +196,17 @@ int bisect_command(const BisectCommandOptions& b) {
                            }));
   };
   // Interrupted while screening: the report still says what the runs showed
-  // (each target's runs so far, no diagnosis yet).
-  auto report_interrupted_screening = [&](const std::vector<TargetResult>& screened,
-                                          const char* strategy) {
+  // (each test case's runs so far, no diagnosis yet).
+  auto report_interrupted_screening = [&](const std::vector<ScreenedCase>& screened) {
     std::vector<TargetDiagnosis> partial;
-    for (const TargetResult& r : screened) {
+    for (const ScreenedCase& c : screened) {
+      const TargetResult& r = *c.runs;
       TargetDiagnosis t;
       t.name = r.name();
       t.argv = r.argv();
       t.candidates = candidates;
       t.runs = r;
-      t.strategy = strategy;
+      t.strategy = c.strategy;
       t.diagnosis.baseline_runs = r.counted();
       t.diagnosis.baseline_failures = r.failures();
       t.diagnosis.total_runs = r.runs();
@@ -217,60 +225,96 @@ int bisect_command(const BisectCommandOptions& b) {
     SweepPlan screening = plan;
     screening.freed = knobs;
     screening.runs = o.runs.value_or(kScreeningRuns);
-    // One process per run, as the diagnosis runs them: in a batch, state a
-    // test leaves behind reaches its next iteration, which alone it never sees.
-    GtestWork alone = work;
-    alone.strategy = GtestStrategy::isolated;
-    GtestSource source(screening, alone);
-    progress_line.target("screening every test case");
-    const SweepResult screened = run_sweep(screening, source, pool, progress);
-    progress_line.clear();
-    if (screened.interrupted) return report_interrupted_screening(screened.targets, "isolated");
-    // Alone, a test case cannot fail because of the others: a second
-    // screening runs the whole suite per process in shuffled orders.
-    std::vector<TargetResult> shuffled;
+    // Suite first: -n processes of the whole suite in shuffled orders, every
+    // knob free, screen every test case at once. A test case that never
+    // fails there is done (stable-pass, on those runs); one that fails is
+    // screened alone next, which tells its own flakiness from the order's.
+    // Screening each alone first would cost -n processes per test case (50k
+    // for a binary of 500), nearly all of them for stable ones.
+    std::map<std::string, TargetResult> in_suite;
+    std::vector<std::string> suspects = work.tests;
     if (work.tests.size() > 1) {
       SweepPlan suite = screening;
-      suite.freed = knobs;
       suite.freed.push_back(find_knob("order"));
       GtestWork whole = work;
       whole.strategy = GtestStrategy::suite;
       GtestSource source_suite(suite, whole);
       progress_line.target("screening the suite in shuffled orders");
-      SweepResult in_suite = run_sweep(suite, source_suite, pool, progress);
+      SweepResult shuffled = run_sweep(suite, source_suite, pool, progress);
       progress_line.clear();
-      if (in_suite.interrupted) return report_interrupted_screening(in_suite.targets, "suite");
-      shuffled = std::move(in_suite.targets);
-    }
-    for (const TargetResult& r : screened.targets) {
-      screening_runs[r.name()] = r.runs();
-      screened_results.emplace(r.name(), r);
-      if (r.failures() > 0) {
-        targets.push_back(BisectTarget{r.name(), o.command, r.name()});
-        continue;
+      if (shuffled.interrupted) {
+        std::vector<ScreenedCase> partial;
+        for (const TargetResult& r : shuffled.targets) partial.push_back({&r, "suite"});
+        return report_interrupted_screening(partial);
       }
-      const auto in_suite =
-          std::find_if(shuffled.begin(), shuffled.end(),
-                       [&](const TargetResult& s) { return s.name() == r.name(); });
-      if (in_suite != shuffled.end() && in_suite->failures() > 0) {
-        const RunRecord first = in_suite->failed_runs().front();
+      suspects.clear();
+      for (TargetResult& r : shuffled.targets) {
+        // Never reached in the suite (earlier tests crashed it every time):
+        // not screened yet, so alone it is.
+        if (r.failures() > 0 || r.counted() == 0) suspects.push_back(r.name());
+        in_suite.emplace(r.name(), std::move(r));
+      }
+    }
+    // One process per run, as the diagnosis runs them: in a batch, state a
+    // test leaves behind reaches its next iteration, which alone it never sees.
+    std::map<std::string, TargetResult> alone_runs;
+    if (!suspects.empty()) {
+      GtestWork alone = work;
+      alone.tests = suspects;
+      alone.strategy = GtestStrategy::isolated;
+      GtestSource source(screening, alone);
+      progress_line.target(suspects.size() == work.tests.size()
+                               ? "screening every test case"
+                               : fmt::format("screening {} test case(s) alone", suspects.size()));
+      SweepResult screened = run_sweep(screening, source, pool, progress);
+      progress_line.clear();
+      if (screened.interrupted) {
+        std::vector<ScreenedCase> partial;
+        for (const TargetResult& r : screened.targets) partial.push_back({&r, "isolated"});
+        for (const auto& [name, r] : in_suite)
+          if (std::find(suspects.begin(), suspects.end(), name) == suspects.end())
+            partial.push_back({&r, "suite"});
+        return report_interrupted_screening(partial);
+      }
+      for (TargetResult& r : screened.targets) alone_runs.emplace(r.name(), std::move(r));
+    }
+    for (const std::string& name : work.tests) {
+      const auto alone = alone_runs.find(name);
+      const auto suite = in_suite.find(name);
+      if (alone != alone_runs.end()) {
+        const TargetResult& r = alone->second;
+        screening_runs[name] = r.runs();
+        screened_results.emplace(name, r);
+        if (r.failures() > 0) {
+          targets.push_back(BisectTarget{name, o.command, name});
+          continue;
+        }
+      }
+      if (suite != in_suite.end() && suite->second.failures() > 0) {
+        const TargetResult& s = suite->second;
+        const RunRecord first = s.failed_runs().front();
         std::vector<std::string> before = first.order;
         if (!before.empty()) before.pop_back();  // the victim itself
         // The run of its k-th failure (indices count every suite run, so
         // this errs long: the claims it sizes only get stricter).
-        const std::vector<RunRecord> failed = in_suite->failed_runs();
+        const std::vector<RunRecord> failed = s.failed_runs();
         const std::uint64_t runs_to_kth =
             failed.size() >= kBaselineFailures ? failed[kBaselineFailures - 1].index + 1 : 0;
-        order_targets.push_back(OrderTarget{
-            r.name(), before,
-            ShuffledRate{in_suite->failure_rate(), in_suite->counted(), runs_to_kth, r.counted()},
-            *in_suite});
+        const std::uint64_t clean_alone = alone != alone_runs.end() ? alone->second.counted() : 0;
+        order_targets.push_back(
+            OrderTarget{name, before,
+                        ShuffledRate{s.failure_rate(), s.counted(), runs_to_kth, clean_alone}, s});
         continue;
       }
+      // Stable: on its runs alone (a binary of one test case), or in the suite.
+      const bool alone_only = alone != alone_runs.end();
+      if (!alone_only && suite == in_suite.end()) continue;  // every test case is one or the other
+      const TargetResult& r = alone_only ? alone->second : suite->second;
       TargetDiagnosis done;
-      done.name = r.name();
+      done.name = name;
       done.argv = r.argv();
       done.candidates = candidates;
+      done.strategy = alone_only ? "isolated" : "suite";
       done.diagnosis.baseline_runs = r.counted();
       done.diagnosis.baseline_failures = 0;
       done.diagnosis.total_runs = r.runs();
@@ -288,7 +332,7 @@ int bisect_command(const BisectCommandOptions& b) {
   // with those runs: their diagnosis runs them alone.
   std::map<std::string, TargetResult> failed_in_suite;
   // --max-runs bounds every diagnosis together (the screening of a
-  // GoogleTest binary's test cases, -n runs each, comes on top): each
+  // GoogleTest binary, -n suite runs and -n alone per case that failed there, comes on top): each
   // target gets what the ones before it left.
   std::uint64_t spent = 0;
   auto budget_left = [&] { return b.max_runs > spent ? b.max_runs - spent : 0; };

@@ -210,8 +210,47 @@ TEST_F(BisectExample, AnOrderSearchCountsEveryRun) {
   }
 }
 
+// A GoogleTest binary is screened suite first: -n shuffled runs of the whole
+// suite decide every test case that never fails there (stable-pass, on
+// those runs), and only the ones that fail are run alone, -n times each.
+// A binary of one test case (here through --filter) is screened alone.
+TEST_F(BisectExample, TheSuiteScreensEveryTestCaseFirst) {
+  const Result r = deflake({"bisect", "-j", "2", "--seed", "2", "-n", "30", "--json", report_path(),
+                            "--", kExamples + "/../gtest_order"},
+                           Launch{{}, {}, false, 300});
+  ASSERT_TRUE(r.report.is_object()) << r;
+  ASSERT_EQ(r.report["diagnoses"].size(), 6u) << r;
+  for (std::size_t i = 0; i < 6; ++i) {
+    const auto& d = r.report["diagnoses"][i];
+    const auto& t = r.report["targets"][i];
+    ASSERT_EQ(d["target"], t["name"]) << r;
+    if (d["target"] == "Cache.ColdStart") {
+      EXPECT_EQ(d["cause"], "order") << r;
+      std::uint64_t alone = 0;
+      for (const auto& row : d["evidence"])
+        if (row["tests"] == nlohmann::json::array({"Cache.ColdStart"})) alone = row["runs"];
+      EXPECT_GE(alone, 30u) << "the victim is screened alone too" << r;
+      continue;
+    }
+    EXPECT_EQ(d["cause"], "none") << r;
+    EXPECT_EQ(t["strategy"], "suite") << "a stable test case is never run alone" << r;
+    EXPECT_EQ(t["runs"], 30u) << r;
+    EXPECT_EQ(d["total_runs"], 30u) << r;
+  }
+  const Result one =
+      deflake({"bisect", "-j", "2", "--seed", "2", "-n", "30", "--filter", "Math.Gcd", "--json",
+               report_path(), "--", kExamples + "/../gtest_order"},
+              Launch{{}, {}, false, 300});
+  ASSERT_TRUE(one.report.is_object()) << one;
+  ASSERT_EQ(one.report["targets"].size(), 1u) << one;
+  EXPECT_EQ(one.report["targets"][0]["strategy"], "isolated") << one;
+  EXPECT_EQ(one.report["diagnoses"][0]["total_runs"], 30u) << one;
+  EXPECT_EQ(one.code(), 0) << one;
+}
+
 // --max-runs bounds every diagnosis together, not each one: two flaky test
-// cases of one binary share it (the screening, 100 runs each, on top).
+// cases of one binary share it (the screening, 100 runs alone of each that
+// failed in the suite, on top).
 TEST_F(BisectExample, MaxRunsBoundsEveryDiagnosisTogether) {
   const Result r = deflake({"bisect", "-j", "2", "--seed", "1", "--max-runs", "60", "--json",
                             report_path(), "--", kExamples + "/../gtest_crash"},
