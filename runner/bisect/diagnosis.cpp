@@ -33,7 +33,11 @@ class Engine {
       : oracle_(oracle),
         candidates_(sorted(std::move(candidates))),
         options_(options),
-        alpha_(1 - options.confidence) {}
+        alpha_(1 - options.confidence),
+        search_part_(std::find(candidates_.begin(), candidates_.end(), "concurrency") !=
+                             candidates_.end()
+                         ? 1 - kConcurrencyPart
+                         : 1) {}
 
   Diagnosis run();
 
@@ -62,7 +66,9 @@ class Engine {
   Answer fails(const Names& pinned, const std::string& claim, std::uint64_t clean_needed);
   Answer claim(const Names& pinned, const std::string& text, std::uint64_t fresh, unsigned round);
   std::uint64_t screen_runs(unsigned round) const { return rule_.screen(round); }
-  std::uint64_t claim_runs(unsigned round) const { return rule_.claim(round); }
+  std::uint64_t claim_runs(unsigned round) const {
+    return rule_.claim(round, kRateModulation, search_part_);
+  }
   void fill_culprit_evidence(Diagnosis& d, const Names& searched);
   std::optional<Names> race_for_one_culprit(const Names& knobs, std::uint64_t screen,
                                             const Names& held, bool proven = false);
@@ -90,7 +96,7 @@ class Engine {
   // Replays of each side that rule out a seed-independent outcome at the
   // answering round's share of α (replays_consistently).
   std::uint64_t replays_needed() const {
-    const double a = alpha_ * round_share(answer_round_);
+    const double a = alpha_ * round_share(answer_round_) * search_part_;
     return static_cast<std::uint64_t>(
         std::max(1.0, std::ceil(std::log(a) / std::log(0.25) - 1e-9)));
   }
@@ -106,6 +112,9 @@ class Engine {
       order_;  // configurations in first-use order, with claims
   double p_low_ = 0;
   std::uint64_t n_star_ = 0;  // clean runs for the first round's one claim
+  // The part of each round's α left to the claims after concurrency's
+  // (kConcurrencyPart, where concurrency is a candidate).
+  double search_part_;
   CleanRunRule rule_;
   std::string open_claim_;
   std::uint64_t open_needed_ = 0;
@@ -439,8 +448,11 @@ void Engine::search_knobs(Diagnosis& d) {
     return a == Answer::undecided ? a : a == Answer::no ? Answer::yes : Answer::no;
   };
   // The same as claims (fresh runs, see claim()), in round `round`.
-  auto removes_claim = [&](const Names& pinned, unsigned round) {
-    const Answer a = claim(sorted(pinned), removes_text(sorted(pinned)), claim_runs(round), round);
+  // `part`: of the round's α (search_part_ but for concurrency's own claim).
+  auto removes_claim = [&](const Names& pinned, unsigned round, double part = 0) {
+    const std::uint64_t runs =
+        part > 0 ? rule_.claim(round, kRateModulation, part) : claim_runs(round);
+    const Answer a = claim(sorted(pinned), removes_text(sorted(pinned)), runs, round);
     return a == Answer::undecided ? a : a == Answer::no ? Answer::yes : Answer::no;
   };
   // The knobs searched this round: every one, or all but concurrency when
@@ -485,8 +497,8 @@ void Engine::search_knobs(Diagnosis& d) {
     if (holds == Answer::yes && f.size() >= 2 &&
         std::find(f.begin(), f.end(), "concurrency") != f.end()) {
       const Names pinned = sorted(minus(search_set, minus(f, {"concurrency"})));
-      const Answer rest_fails =
-          claim(pinned, brings_back_text(pinned), rule_.claim(round, kLoadModulation), round);
+      const Answer rest_fails = claim(pinned, brings_back_text(pinned),
+                                      rule_.claim(round, kLoadModulation, search_part_), round);
       holds = rest_fails == Answer::no    ? Answer::yes
               : rest_fails == Answer::yes ? Answer::no
                                           : rest_fails;
@@ -524,9 +536,13 @@ void Engine::search_knobs(Diagnosis& d) {
     // Not screened: running one copy at a time lowers the load, and with it
     // the rate of most races, so a screen would often wrongly pass it; run
     // to a claim's length it costs nothing more when it is the cause and a
-    // first failure when it is not.
+    // first failure when it is not. It is a claim of its own, which the
+    // round's answer may rest on, and when a failure refutes it the round
+    // goes on to claim something else: it runs at kConcurrencyPart of the
+    // round's α and every other claim at the rest (search_part_), so that
+    // the round stays within its share whichever answer it gives.
     if (!pinned_side && has_concurrency) {
-      const Answer a = removes_claim({"concurrency"}, round);
+      const Answer a = removes_claim({"concurrency"}, round, kConcurrencyPart);
       if (a == Answer::undecided) return undecided(d);
       if (a == Answer::yes) pinned_side = Names{"concurrency"};
     }
@@ -777,8 +793,8 @@ std::uint64_t CleanRunRule::screen(unsigned round) const {
 
 // A claim, at its share of the error budget α: round_share(round) of it
 // per round.
-std::uint64_t CleanRunRule::claim(unsigned round, double modulation) const {
-  const double a = alpha * round_share(round);
+std::uint64_t CleanRunRule::claim(unsigned round, double modulation, double part) const {
+  const double a = alpha * round_share(round) * part;
   if (k > 0 && runs_to_kth > 0) {
     // The test on both samples (the header): m = ⌈c·N⌉, c = 3(a^(−1/k) − 1).
     const double c = modulation * (std::pow(a, -1.0 / double(k)) - 1);

@@ -38,7 +38,10 @@
 //    with probability ≤ α. A round's answer rests on one claim, or on the
 //    conjunction of several (each member of a requires-"all" set: pinning it
 //    removes them): an intersection-union test, wrong only when one of its
-//    claims is, so each runs at the round's level with no split. (A
+//    claims is, so each runs at the round's level with no split. The one
+//    exception: concurrency's claim comes first in a round, and a round
+//    whose failure refutes it claims something else; the two split the
+//    round's level (kConcurrencyPart). (A
 //    baseline cut short by the budget uses the union bound below, and the
 //    two branches together are bounded by about 2α; it happens only near
 //    --max-runs.)
@@ -164,6 +167,14 @@ constexpr double kRateModulation = 3;
 // bisect_threads. A claim that concurrency is needed alongside other knobs
 // (requires "all") rules out rates down to p/10 with it pinned.
 constexpr double kLoadModulation = 10;
+// Concurrency's own claim ("pinning concurrency removes the failures"),
+// asked first in a round, gets this part of the round's α, and the claims
+// the round asks when a failure refutes it get the rest: the round's
+// answer rests on one or the other (a union bound). Measured with
+// bench/bisect_sim (300 trials): 0.25 costs a concurrency diagnosis 31%
+// more runs (54 to 71) and one of a single other culprit 4-5%; 0.15 costs
+// the first 39%, 0.35 costs the second 6-7%.
+constexpr double kConcurrencyPart = 0.25;
 
 /// How many clean runs answer "no failure here": a screen while searching
 /// (cheap, may be wrong: whatever it leads to is proven by claims), a claim
@@ -181,7 +192,9 @@ struct CleanRunRule {
   // the conjunction of several, each at the round's level: see above).
   // `modulation`: how far the rate may fall without the claim being true
   // (kRateModulation; kLoadModulation where concurrency is pinned).
-  std::uint64_t claim(unsigned round, double modulation = kRateModulation) const;
+  // `part`: of the round's share of α, where the round's claims split it
+  // (kConcurrencyPart).
+  std::uint64_t claim(unsigned round, double modulation = kRateModulation, double part = 1) const;
 };
 
 // The baseline stops once it has this many failures (and a pass). A claim

@@ -434,6 +434,52 @@ TEST(CleanRunRule, TheClaimHoldsAtItsConfidenceForEveryRate) {
   }
 }
 
+// Concurrency's claim, asked first in a round, and the claims the round
+// asks when a failure refutes it split the round's α (kConcurrencyPart and
+// the rest): whichever the answer rests on, the round is wrong with
+// probability ≤ its share. The runs each asks for say which part it ran at.
+TEST(Bisect, ConcurrencyAndTheSearchSplitEachRoundsAlpha) {
+  // Records the baseline's outcomes (every knob free) in seed order.
+  class Recorded final : public BisectOracle {
+   public:
+    explicit Recorded(Model model) : target_(std::move(model), 5) {}
+    std::vector<std::optional<bool>> run(const std::vector<std::string>& pinned,
+                                         const std::vector<std::uint64_t>& seeds) override {
+      auto out = target_.run(pinned, seeds);
+      if (pinned.empty())
+        for (const auto& failed : out) baseline.push_back(*failed);
+      return out;
+    }
+    std::vector<bool> baseline;
+
+   private:
+    SimulatedTarget target_;
+  };
+  auto rows_of = [](const Diagnosis& d, const std::vector<std::string>& pinned) {
+    for (const auto& row : d.evidence)
+      if (row.pinned == pinned) return row.runs;
+    return std::uint64_t{0};
+  };
+  for (const char* cause : {"concurrency", "atomics"}) {
+    Recorded target([&](auto free, auto) { return free(cause) ? 0.3 : 0.0; });
+    BisectOptions options;
+    options.master_seed = 11;
+    const Diagnosis d = diagnose(target, kKnobs, options);
+    ASSERT_EQ(d.culprits, std::vector<std::string>({cause}));
+    CleanRunRule rule;
+    rule.alpha = 0.05;
+    rule.k = kBaselineFailures;
+    std::uint64_t failures = 0;
+    for (std::size_t i = 0; i < target.baseline.size() && !rule.runs_to_kth; ++i)
+      if (target.baseline[i] && ++failures == kBaselineFailures) rule.runs_to_kth = i + 1;
+    ASSERT_GT(rule.runs_to_kth, 0u);
+    const double part =
+        cause == std::string("concurrency") ? kConcurrencyPart : 1 - kConcurrencyPart;
+    EXPECT_EQ(rows_of(d, {cause}), rule.claim(0, kRateModulation, part)) << cause;
+    EXPECT_GT(rule.claim(0, kRateModulation, part), rule.claim(0)) << "α is split, not spent twice";
+  }
+}
+
 // Without a k-th failure (a baseline cut short) claims fall back to the
 // rate's lower bound.
 TEST(CleanRunRule, FallsBackToTheRatesLowerBound) {
