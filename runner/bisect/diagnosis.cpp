@@ -91,12 +91,18 @@ class Engine {
   bool baseline(Diagnosis& d);
   void search_knobs(Diagnosis& d);
   void seed_or_unknown(Diagnosis& d);
-  std::optional<bool> replays_consistently(const Names& pinned, Tally& t, Diagnosis& d);
+  std::optional<bool> replays_consistently(const Names& pinned, Tally& t, Diagnosis& d, double a);
   void undecided(Diagnosis& d) const;
-  // Replays of each side that rule out a seed-independent outcome at the
-  // answering round's share of α (replays_consistently).
-  std::uint64_t replays_needed() const {
-    const double a = alpha_ * round_share(answer_round_) * search_part_;
+  // The α of the search's claims, its rounds and the seed-or-unknown
+  // answer: all but the part kept for a knob cause's seed dependence.
+  double search_alpha() const { return alpha_ * (1 - kSeedDependencePart); }
+  // The level of the seed-or-unknown answer: the answering round's share.
+  double seed_answer_level() const {
+    return search_alpha() * round_share(answer_round_) * search_part_;
+  }
+  // Replays of each side that rule out a seed-independent outcome at level
+  // `a` (replays_consistently).
+  static std::uint64_t replays_needed(double a) {
     return static_cast<std::uint64_t>(
         std::max(1.0, std::ceil(std::log(a) / std::log(0.25) - 1e-9)));
   }
@@ -120,8 +126,8 @@ class Engine {
   std::uint64_t open_needed_ = 0;
   // The last race saw both sides fail at one step: a culprit on each side.
   bool race_saw_both_ = false;
-  // The search round whose answer the diagnosis gives: its share of α is
-  // the replays' too (the answer and its seed test are one union).
+  // The search round whose answer the diagnosis gives: a seed-or-unknown
+  // answer (replays) is that round's, at its share of α.
   unsigned answer_round_ = 0;
   // The last race's first halves, when neither failed: culprits needed
   // together may lie on both sides.
@@ -261,7 +267,7 @@ bool Engine::baseline(Diagnosis& d) {
   // The rate's bounds at 1 − α/2 each side (a two-sided interval at 1 − α).
   const Interval ci = wilson_interval(b.failures, b.runs, 1 - alpha_);
   p_low_ = ci.low;
-  rule_ = CleanRunRule{double(b.failures) / double(b.runs), p_low_, alpha_,
+  rule_ = CleanRunRule{double(b.failures) / double(b.runs), p_low_, search_alpha(),
                        b.runs_to_kth ? kBaselineFailures : 0, b.runs_to_kth};
   n_star_ = rule_.claim(0);
   return true;
@@ -287,8 +293,9 @@ void Engine::undecided(Diagnosis& d) const {
 // 5 at 99.9%) rules independence out for every q at once, with no bound on
 // the rate needed. The replays go round the seeds (up to kSeedsReplayed of
 // each side), so the answer speaks for several of them.
-std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, Diagnosis& d) {
-  const std::uint64_t r = replays_needed();
+std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, Diagnosis& d,
+                                                 double a) {
+  const std::uint64_t r = replays_needed(a);
   const std::vector<std::uint64_t> failing(
       t.failing.begin(),
       t.failing.begin() + static_cast<std::ptrdiff_t>(std::min(kSeedsReplayed, t.failing.size())));
@@ -734,7 +741,7 @@ void Engine::fill_culprit_evidence(Diagnosis& d, const Names& searched) {
   more_runs(repro_pinned, shown, [&] {
     return (shown.failing.empty() || shown.passing.empty()) && shown.runs < 4 * n_star_;
   });
-  d.seed_dependent = replays_consistently(repro_pinned, shown, d);
+  d.seed_dependent = replays_consistently(repro_pinned, shown, d, alpha_ * kSeedDependencePart);
   if (d.seed_dependent == false)
     d.notes.back() = "seeds do not matter: " + d.notes.back() + " (" + list(d.culprits) + " free)";
 }
@@ -748,10 +755,10 @@ void Engine::seed_or_unknown(Diagnosis& d) {
   more_runs(candidates_, t, [&] {
     return t.passing.size() < 2 && t.runs < 4 * std::max<std::uint64_t>(n_star_, 20);
   });
-  const auto consistent = replays_consistently(candidates_, t, d);
+  const auto consistent = replays_consistently(candidates_, t, d, seed_answer_level());
   if (!consistent) {
     open_claim_ = "the outcome is a function of the seed with every knob pinned";
-    open_needed_ = 2 * replays_needed();
+    open_needed_ = 2 * replays_needed(seed_answer_level());
     return undecided(d);
   }
   if (*consistent) {

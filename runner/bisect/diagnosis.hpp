@@ -72,9 +72,10 @@
 //    going round up to three seeds of each. Were the outcome independent of
 //    the seed, with rate q, all 2r replays would agree with probability
 //    q^r (1 − q)^r ≤ 4^−r; r = ⌈ln a / ln ¼⌉, a the answering round's share
-//    of α (3 at 95%), rules that out for every q at once: cause `seed`. A replay that changes its
-//    mind: cause `unknown`. The same replays, with the culprits free, decide `seed_dependent` for a
-//    knob cause.
+//    of α (3 at 95%), rules that out for every q at once: cause `seed`. A
+//    replay that changes its mind: cause `unknown`. The same replays, with
+//    the culprits free, decide `seed_dependent` for a knob cause, at a part
+//    of α of their own (kSeedDependencePart; the search has the rest).
 //  - A claim the budget (--max-runs) cannot settle: cause `undecided`,
 //    with the runs the open claim still needs. Never a guess.
 // The knob search never includes `seed` (seeds keep varying) nor `order`
@@ -175,6 +176,12 @@ constexpr double kLoadModulation = 10;
 // more runs (54 to 71) and one of a single other culprit 4-5%; 0.15 costs
 // the first 39%, 0.35 costs the second 6-7%.
 constexpr double kConcurrencyPart = 0.25;
+// A knob cause comes with `seed_dependent`, decided by replays (a claim
+// beside the answer): it gets this part of α, and the search the rest, so
+// that the whole diagnosis, cause and seed dependence, is wrong with
+// probability ≤ α. Claims need about 2% more runs for it (their length
+// goes with α^(−1/k)), the replays one more of each side at 95%.
+constexpr double kSeedDependencePart = 0.1;
 
 /// How many clean runs answer "no failure here": a screen while searching
 /// (cheap, may be wrong: whatever it leads to is proven by claims), a claim

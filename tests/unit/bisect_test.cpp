@@ -111,6 +111,12 @@ TEST(Bisect, ASeedDependentKnob) {
   EXPECT_EQ(d.cause, "knobs");
   EXPECT_EQ(d.culprits, std::vector<std::string>({"tf32"}));
   EXPECT_EQ(d.seed_dependent, true);
+  // A claim beside the cause, at its own part of α, whatever round gave
+  // the cause (kSeedDependencePart of 0.05): 4^−4 ≤ 0.005 < 4^−3, so 4
+  // replays of each side.
+  EXPECT_TRUE(std::any_of(d.notes.begin(), d.notes.end(), [](const std::string& note) {
+    return note.find("the seed decides: 4 replays of") != std::string::npos;
+  })) << fmt::format("{}", d.notes);
 }
 
 TEST(Bisect, TwoCulpritsEachEnoughAlone) {
@@ -467,7 +473,7 @@ TEST(Bisect, ConcurrencyAndTheSearchSplitEachRoundsAlpha) {
     const Diagnosis d = diagnose(target, kKnobs, options);
     ASSERT_EQ(d.culprits, std::vector<std::string>({cause}));
     CleanRunRule rule;
-    rule.alpha = 0.05;
+    rule.alpha = 0.05 * (1 - kSeedDependencePart);  // the rest is seed_dependent's
     rule.k = kBaselineFailures;
     std::uint64_t failures = 0;
     for (std::size_t i = 0; i < target.baseline.size() && !rule.runs_to_kth; ++i)
