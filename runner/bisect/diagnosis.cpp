@@ -70,8 +70,16 @@ class Engine {
     return rule_.claim(round, kRateModulation, search_part_);
   }
   void fill_culprit_evidence(Diagnosis& d, const Names& searched);
-  std::optional<Names> race_for_one_culprit(const Names& knobs, std::uint64_t screen,
-                                            const Names& held, bool proven = false);
+  // What a race found, and what it saw on the way.
+  struct RaceResult {
+    std::optional<Names> found;  // the one element sought (a set of one)
+    bool saw_both = false;       // both sides failed at one step: one on each side
+    // Neither half failed at the first step: elements needed together may
+    // lie on both sides.
+    std::optional<std::pair<Names, Names>> split;
+  };
+  RaceResult race_for_one_culprit(const Names& knobs, std::uint64_t screen, const Names& held,
+                                  bool proven = false);
   // A configuration to run, and the claim it is run for.
   struct Question {
     Names pinned;
@@ -85,9 +93,9 @@ class Engine {
     return "freeing only " + list(minus(candidates_, pinned)) + " brings them back";
   }
   using SideQuestion = std::function<Question(const Names& a, const Names& b)>;
-  std::optional<Names> race(Names set, std::uint64_t screen, const SideQuestion& in_a,
-                            const SideQuestion& in_b,
-                            const std::function<bool()>& go_on_in_a = nullptr, bool proven = false);
+  RaceResult race(Names set, std::uint64_t screen, const SideQuestion& in_a,
+                  const SideQuestion& in_b, const std::function<bool()>& go_on_in_a = nullptr,
+                  bool proven = false);
   bool baseline(Diagnosis& d);
   void search_knobs(Diagnosis& d);
   void seed_or_unknown(Diagnosis& d);
@@ -124,14 +132,9 @@ class Engine {
   CleanRunRule rule_;
   std::string open_claim_;
   std::uint64_t open_needed_ = 0;
-  // The last race saw both sides fail at one step: a culprit on each side.
-  bool race_saw_both_ = false;
   // The search round whose answer the diagnosis gives: a seed-or-unknown
   // answer (replays) is that round's, at its share of α.
   unsigned answer_round_ = 0;
-  // The last race's first halves, when neither failed: culprits needed
-  // together may lie on both sides.
-  std::optional<std::pair<Names, Names>> race_split_;
 };
 
 Engine::Tally& Engine::tally(const Names& pinned, const std::string& claim) {
@@ -359,11 +362,11 @@ std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, 
 // Both failing means a culprit on each side (or none at all: the seed);
 // once a screen of every knob pinned has passed, the search goes on into A,
 // where "freeing only A" proved one. Neither failing within a screen each
-// (culprits needed together, split between the halves): nullopt, and ddmin
-// takes over with what was run. The knob found is then claimed like any
+// (culprits needed together, split between the halves): nothing found, and
+// the halves are handed back. The knob found is then claimed like any
 // other, and a wrong one is refuted.
-std::optional<Names> Engine::race_for_one_culprit(const Names& knobs, std::uint64_t screen,
-                                                  const Names& held, bool proven) {
+Engine::RaceResult Engine::race_for_one_culprit(const Names& knobs, std::uint64_t screen,
+                                                const Names& held, bool proven) {
   auto with_held = [&](Names pinned) {
     pinned.insert(pinned.end(), held.begin(), held.end());
     return sorted(std::move(pinned));
@@ -396,14 +399,14 @@ std::optional<Names> Engine::race_for_one_culprit(const Names& knobs, std::uint6
 // The race itself: `in_a(a, b)` is the configuration whose failure puts the
 // one element sought in A, `in_b(a, b)` the one whose failure puts it in B.
 // When both fail, `go_on_in_a()` says whether A is still a sound choice.
-std::optional<Names> Engine::race(Names set, std::uint64_t screen, const SideQuestion& in_a,
-                                  const SideQuestion& in_b, const std::function<bool()>& go_on_in_a,
-                                  bool proven) {
+Engine::RaceResult Engine::race(Names set, std::uint64_t screen, const SideQuestion& in_a,
+                                const SideQuestion& in_b, const std::function<bool()>& go_on_in_a,
+                                bool proven) {
   // Once a failure has shown that the set holds what is sought, one side
   // must fail: "neither" then only means a rate lower than the whole's
   // (a culprit among several), and the race waits for a third of it.
   auto patience = [&] { return proven ? screen * std::uint64_t(kRateModulation) : screen; };
-  race_split_.reset();
+  RaceResult result;
   for (bool first = true; set.size() > 1; first = false) {
     const Names a(set.begin(), set.begin() + static_cast<std::ptrdiff_t>(set.size() / 2));
     const Names b = minus(set, a);
@@ -412,10 +415,10 @@ std::optional<Names> Engine::race(Names set, std::uint64_t screen, const SideQue
     const Tally& tb = tally(qb.pinned, qb.claim);
     for (;;) {
       if (ta.failures > 0 && tb.failures > 0) {  // one on each side
-        if (!go_on_in_a || !go_on_in_a()) return std::nullopt;
+        if (!go_on_in_a || !go_on_in_a()) return result;
         set = a;
         proven = true;
-        race_saw_both_ = true;
+        result.saw_both = true;
         break;
       }
       if (ta.failures > 0 || tb.failures > 0) {
@@ -424,21 +427,22 @@ std::optional<Names> Engine::race(Names set, std::uint64_t screen, const SideQue
         break;
       }
       if (ta.runs >= patience() && tb.runs >= patience()) {  // none alone
-        if (first) race_split_ = std::make_pair(a, b);
-        return std::nullopt;
+        if (first) result.split = std::make_pair(a, b);
+        return result;
       }
-      if (!budget_left()) return std::nullopt;
+      if (!budget_left()) return result;
       // One more batch of each (fails() stops at a failure or the count).
       for (const Question* q : {&qa, &qb}) {
         const Tally& t = tallies_[q->pinned];
         if (t.runs >= patience() || t.failures > 0) continue;
         if (fails(q->pinned, q->claim, std::min(patience(), t.runs + options_.parallel)) ==
             Answer::undecided)
-          return std::nullopt;
+          return result;
       }
     }
   }
-  return set;
+  result.found = std::move(set);
+  return result;
 }
 
 // The knob search, in rounds. Each round finds a candidate set M — by races
@@ -561,30 +565,32 @@ void Engine::search_knobs(Diagnosis& d) {
       // of them all pinned unless both sides fail: failures decide, and its
       // answer is claimed below).
       search_set = others;
-      race_saw_both_ = false;
-      pinned_side = race_for_one_culprit(others, screen, {});
+      const RaceResult first = race_for_one_culprit(others, screen, {});
+      pinned_side = first.found;
       raced = bool(pinned_side);
       if (!pinned_side) search_set = all;
       // Both halves failed at one step: two culprits at least, each enough
       // alone. Claiming the first alone would only be refuted, and spend
       // this round's α: race on for the second first.
-      if (pinned_side && race_saw_both_)
+      if (pinned_side && first.saw_both)
         if (const auto more =
-                race_for_one_culprit(minus(search_set, *pinned_side), screen, *pinned_side, true))
+                race_for_one_culprit(minus(search_set, *pinned_side), screen, *pinned_side, true)
+                    .found)
           pinned_side = sorted(Names{pinned_side->front(), more->front()});
       // Neither half failed alone: culprits needed together may lie on both
       // sides. With everything else free, pinning part of a half fails
       // unless that part holds a member, so a race in each half — the side
       // that fails is the one without it — finds F at a failure a step.
-      if (!pinned_side && race_split_) {
-        const auto [half_a, half_b] = *race_split_;
+      if (!pinned_side && first.split) {
+        const auto [half_a, half_b] = *first.split;
         auto member_in = [&](const Names& half) {
           auto pinning = [&](const Names& side) {
             return Question{sorted(side), removes_text(sorted(side))};
           };
           return race(
-              half, screen, [&](const Names&, const Names& b) { return pinning(b); },
-              [&](const Names& a, const Names&) { return pinning(a); });
+                     half, screen, [&](const Names&, const Names& b) { return pinning(b); },
+                     [&](const Names& a, const Names&) { return pinning(a); })
+              .found;
         };
         const auto in_a = member_in(half_a);
         const auto in_b = member_in(half_b);
@@ -639,7 +645,7 @@ void Engine::search_knobs(Diagnosis& d) {
       // does, and the next round says so.)
       if (raced && round + 1 < kSearchRounds && m.size() + 1 < search_set.size() &&
           removes(search_set, screen) == Answer::yes)
-        if (const auto more = race_for_one_culprit(minus(search_set, m), screen, m, true)) {
+        if (const auto more = race_for_one_culprit(minus(search_set, m), screen, m, true).found) {
           Names bigger = m;
           bigger.push_back(more->front());
           carried = sorted(bigger);
@@ -689,8 +695,9 @@ void Engine::search_knobs(Diagnosis& d) {
       const Names pinned = sorted(minus(search_set, freed));
       return Question{pinned, brings_back_text(pinned)};
     };
-    if (const auto second = race(rest, screen, freeing,
-                                 [&](const Names& a, const Names& b) { return freeing(b, a); }))
+    if (const auto second = race(rest, screen, freeing, [&](const Names& a, const Names& b) {
+                              return freeing(b, a);
+                            }).found)
       free_side = sorted(Names{m.front(), second->front()});
     if (!free_side) free_side = ddmin(search_set, fails_alone_screened);
     if (!free_side) return undecided(d);
