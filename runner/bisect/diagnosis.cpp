@@ -61,7 +61,8 @@ class Engine {
     return seeds;
   }
   Tally& tally(const Names& pinned, const std::string& claim);
-  void run_seeds(const Names& pinned, Tally& t, const std::vector<std::uint64_t>& seeds);
+  void run_seeds(const Names& pinned, Tally& t, const std::vector<std::uint64_t>& seeds,
+                 bool until_failure = false);
   void more_runs(const Names& pinned, Tally& t, const std::function<bool()>& wanted);
   Answer fails(const Names& pinned, const std::string& claim, std::uint64_t clean_needed);
   Answer claim(const Names& pinned, const std::string& text, std::uint64_t fresh, unsigned round);
@@ -143,8 +144,9 @@ Engine::Tally& Engine::tally(const Names& pinned, const std::string& claim) {
   return it->second;
 }
 
-void Engine::run_seeds(const Names& pinned, Tally& t, const std::vector<std::uint64_t>& seeds) {
-  const auto results = oracle_.run(pinned, seeds);
+void Engine::run_seeds(const Names& pinned, Tally& t, const std::vector<std::uint64_t>& seeds,
+                       bool until_failure) {
+  const auto results = oracle_.run(pinned, seeds, until_failure);
   for (std::size_t i = 0; i < seeds.size() && i < results.size(); ++i) {
     if (!results[i]) continue;  // skipped or interrupted: not counted
     ++used_;
@@ -198,7 +200,8 @@ Answer Engine::fails(const Names& pinned, const std::string& claim, std::uint64_
     std::vector<std::uint64_t> seeds;
     while (seeds.size() < count) seeds.push_back(fresh_seed());
     const std::uint64_t before = t.runs;
-    run_seeds(pinned, t, seeds);
+    // The answer is "yes" at the first failure: runs after it are waste.
+    run_seeds(pinned, t, seeds, /*until_failure=*/true);
     // Interrupted, or every run skipped (exit 77) batch after batch: nothing
     // more can be learned here.
     stalled = t.runs == before ? stalled + 1 : 0;
@@ -319,7 +322,7 @@ std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, 
       std::vector<std::uint64_t> replayed;
       for (std::uint64_t i = 0; i < batch; ++i)
         replayed.push_back(seeds[(done + i) % seeds.size()]);
-      const auto results = oracle_.run(pinned, replayed);
+      const auto results = oracle_.run(pinned, replayed, /*until_failure=*/false);
       std::uint64_t counted = 0;
       std::optional<std::uint64_t> changed;  // the first seed that changed its mind
       for (std::size_t i = 0; i < results.size() && i < replayed.size(); ++i) {
@@ -824,6 +827,16 @@ double round_share(unsigned round) {
   constexpr double kPi = 3.14159265358979323846;
   if (round == 0) return kFirstRoundShare;
   return (1 - kFirstRoundShare) * 6 / (kPi * kPi * double(round) * double(round));
+}
+
+std::vector<std::optional<bool>> stopped_at_failure(std::vector<std::optional<bool>> results,
+                                                    unsigned parallel) {
+  const auto first = std::find(results.begin(), results.end(), std::optional<bool>(true));
+  if (first == results.end()) return results;
+  const auto last_started =
+      std::min<std::ptrdiff_t>(results.end() - first - 1, std::max(1u, parallel) - 1);
+  for (auto it = first + 1 + last_started; it != results.end(); ++it) it->reset();
+  return results;
 }
 
 std::uint64_t clean_runs_needed(double p, double alpha) {

@@ -99,12 +99,24 @@ class BisectOracle {
   virtual ~BisectOracle() = default;
   /// Runs the target once per seed, with the knobs in `pinned` pinned and
   /// every other candidate free. Returns, per seed, whether the run failed
-  /// (nullopt: skipped or interrupted, not counted).
+  /// (nullopt: skipped, interrupted or not run, not counted).
+  /// `until_failure`: launch no more runs once one has failed (the runs
+  /// then in flight finish and count; the seeds not yet run come back
+  /// nullopt). Most questions end at a first failure, and a batch asked
+  /// for would otherwise be paid for whole.
   virtual std::vector<std::optional<bool>> run(const std::vector<std::string>& pinned,
-                                               const std::vector<std::uint64_t>& seeds) = 0;
+                                               const std::vector<std::uint64_t>& seeds,
+                                               bool until_failure) = 0;
   /// True once the user interrupted: the engine stops asking.
   virtual bool interrupted() const { return false; }
 };
+
+/// What a launcher that stops at the first failure would have returned,
+/// for simulated targets whose outcomes are all drawn at once: runs go
+/// `parallel` at a time in seed order, so those after the first failing
+/// one that had started (the next parallel − 1) count, the rest do not.
+std::vector<std::optional<bool>> stopped_at_failure(std::vector<std::optional<bool>> results,
+                                                    unsigned parallel);
 
 struct BisectOptions {
   double confidence = 0.95;

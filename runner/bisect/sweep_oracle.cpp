@@ -152,13 +152,16 @@ SweepPlan SweepOracle::plan_for(const std::vector<std::string>& pinned, std::uin
 }
 
 std::vector<std::optional<bool>> SweepOracle::run(const std::vector<std::string>& pinned,
-                                                  const std::vector<std::uint64_t>& seeds) {
+                                                  const std::vector<std::uint64_t>& seeds,
+                                                  bool until_failure) {
   if (interrupted_ || seeds.empty()) return std::vector<std::optional<bool>>(seeds.size());
   SweepPlan plan = plan_for(pinned, 0);
   plan.replay_seed.reset();
   plan.seeds = seeds;
   plan.runs = seeds.size();
-  plan.until_fail = false;
+  // As `deflake run --until-fail`: no run starts after one has failed; the
+  // ones in flight finish (their seeds not run come back nullopt).
+  plan.until_fail = until_failure;
   // The runs with every knob free are the target's own runs (its report's
   // `targets` entry): numbered in the order they ran, each with its replay.
   auto as_baseline = [this](const RunRecord& record) {

@@ -33,7 +33,8 @@ class SweepOracle final : public BisectOracle {
               Launcher& launcher, SweepListener& listener);
 
   std::vector<std::optional<bool>> run(const std::vector<std::string>& pinned,
-                                       const std::vector<std::uint64_t>& seeds) override;
+                                       const std::vector<std::uint64_t>& seeds,
+                                       bool until_failure) override;
   bool interrupted() const override { return interrupted_; }
 
   /// The plan of one configuration (for repro lines): seed and knobs.

@@ -30,15 +30,16 @@ class SimulatedTarget final : public BisectOracle {
   SimulatedTarget(Model model, std::uint64_t noise_seed)
       : model_(std::move(model)), noise_(noise_seed) {}
   std::vector<std::optional<bool>> run(const std::vector<std::string>& pinned,
-                                       const std::vector<std::uint64_t>& seeds) override {
+                                       const std::vector<std::uint64_t>& seeds,
+                                       bool until_failure) override {
     auto is_free = [&](const char* knob) {
       return std::find(pinned.begin(), pinned.end(), knob) == pinned.end();
     };
     std::vector<std::optional<bool>> out;
-    for (std::uint64_t seed : seeds) {
-      ++runs;
+    for (std::uint64_t seed : seeds)
       out.push_back(std::uniform_real_distribution<double>(0, 1)(noise_) < model_(is_free, seed));
-    }
+    if (until_failure) out = stopped_at_failure(std::move(out), BisectOptions{}.parallel);
+    for (const auto& failed : out) runs += failed.has_value();
     return out;
   }
   std::uint64_t runs = 0;
@@ -102,6 +103,18 @@ TEST(Bisect, OneKnobAlone) {
   // were searched, as the claims ran (one replay runs alone either way).
   EXPECT_EQ(d.repro_pinned.size(), kKnobs.size() - 2);
   EXPECT_EQ(std::count(d.repro_pinned.begin(), d.repro_pinned.end(), "concurrency"), 0);
+}
+
+// A simulated launcher that stops at the first failure: the runs that had
+// started with it (parallel − 1 more, in seed order) count, no others.
+TEST(Bisect, StoppedAtFailureKeepsOnlyTheRunsInFlight) {
+  using R = std::vector<std::optional<bool>>;
+  const R drawn = {false, false, true, false, true, false};
+  EXPECT_EQ(stopped_at_failure(drawn, 1), (R{false, false, true, {}, {}, {}}));
+  EXPECT_EQ(stopped_at_failure(drawn, 2), (R{false, false, true, false, {}, {}}));
+  EXPECT_EQ(stopped_at_failure(drawn, 8), drawn);
+  EXPECT_EQ(stopped_at_failure(R{false, false}, 1), (R{false, false}));
+  EXPECT_EQ(stopped_at_failure(R{false, true}, 4), (R{false, true}));
 }
 
 TEST(Bisect, ASeedDependentKnob) {
@@ -450,8 +463,9 @@ TEST(Bisect, ConcurrencyAndTheSearchSplitEachRoundsAlpha) {
    public:
     explicit Recorded(Model model) : target_(std::move(model), 5) {}
     std::vector<std::optional<bool>> run(const std::vector<std::string>& pinned,
-                                         const std::vector<std::uint64_t>& seeds) override {
-      auto out = target_.run(pinned, seeds);
+                                         const std::vector<std::uint64_t>& seeds,
+                                         bool until_failure) override {
+      auto out = target_.run(pinned, seeds, until_failure);
       if (pinned.empty())
         for (const auto& failed : out) baseline.push_back(*failed);
       return out;
