@@ -296,7 +296,7 @@ void Engine::undecided(Diagnosis& d) const {
 // with the same probability q, so a failing replays that fail and b passing
 // replays that pass have probability q^a (1 − q)^b ≤ max over q, which is
 // (a/(a+b))^a (b/(a+b))^b: 4^−r at a = b = r. r = ⌈ln α / ln ¼⌉ (3 at 95%,
-// 5 at 99.9%) rules independence out for every q at once, with no bound on
+// 6 at 99.9%, in a first round) rules independence out for every q at once, with no bound on
 // the rate needed. The replays go round the seeds (up to kSeedsReplayed of
 // each side), so the answer speaks for several of them.
 std::optional<bool> Engine::replays_consistently(const Names& pinned, Tally& t, Diagnosis& d,

@@ -41,7 +41,8 @@
 //    claims is, so each runs at the round's level with no split. The one
 //    exception: concurrency's claim comes first in a round, and a round
 //    whose failure refutes it claims something else; the two split the
-//    round's level (kConcurrencyPart). (A
+//    round's level (kConcurrencyPart: a quarter to concurrency's, the rest
+//    to every other claim, those of a conjunction included). (A
 //    baseline cut short by the budget uses the union bound below, and the
 //    two branches together are bounded by about 2α; it happens only near
 //    --max-runs.)
@@ -191,8 +192,9 @@ constexpr double kConcurrencyPart = 0.25;
 // A knob cause comes with `seed_dependent`, decided by replays (a claim
 // beside the answer): it gets this part of α, and the search the rest, so
 // that the whole diagnosis, cause and seed dependence, is wrong with
-// probability ≤ α. Claims need about 2% more runs for it (their length
-// goes with α^(−1/k)), the replays one more of each side at 95%.
+// probability ≤ α. Claims need about 4% more runs for it (their length
+// goes with c = 3(a^(−1/k) − 1): 1.49 to 1.55 at 95%), the replays one
+// more of each side.
 constexpr double kSeedDependencePart = 0.1;
 
 /// How many clean runs answer "no failure here": a screen while searching

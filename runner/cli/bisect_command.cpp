@@ -249,9 +249,9 @@ int bisect_command(const BisectCommandOptions& b) {
       }
       suspects.clear();
       for (TargetResult& r : shuffled.targets) {
-        // Never reached in the suite (earlier tests crashed it every time):
-        // not screened yet, so alone it is.
-        if (r.failures() > 0 || r.counted() == 0) suspects.push_back(r.name());
+        // Reached in fewer than -n suite runs (a test before it crashed or
+        // ended the process): not screened enough, so alone it is too.
+        if (r.failures() > 0 || r.counted() < *screening.runs) suspects.push_back(r.name());
         in_suite.emplace(r.name(), std::move(r));
       }
     }
@@ -269,11 +269,22 @@ int bisect_command(const BisectCommandOptions& b) {
       SweepResult screened = run_sweep(screening, source, pool, progress);
       progress_line.clear();
       if (screened.interrupted) {
+        // Each test case in the binary's order, with the runs that say the
+        // most: alone where it failed there, else the suite's where it ran
+        // there (a suspect that failed in the suite is no stable-pass for
+        // passing its few runs alone).
         std::vector<ScreenedCase> partial;
-        for (const TargetResult& r : screened.targets) partial.push_back({&r, "isolated"});
-        for (const auto& [name, r] : in_suite)
-          if (std::find(suspects.begin(), suspects.end(), name) == suspects.end())
-            partial.push_back({&r, "suite"});
+        for (const std::string& name : work.tests) {
+          const auto alone_it =
+              std::find_if(screened.targets.begin(), screened.targets.end(),
+                           [&](const TargetResult& r) { return r.name() == name; });
+          const auto suite_it = in_suite.find(name);
+          const bool alone_failed = alone_it != screened.targets.end() && alone_it->failures() > 0;
+          if (suite_it != in_suite.end() && !alone_failed)
+            partial.push_back({&suite_it->second, "suite"});
+          else if (alone_it != screened.targets.end())
+            partial.push_back({&*alone_it, "isolated"});
+        }
         return report_interrupted_screening(partial);
       }
       for (TargetResult& r : screened.targets) alone_runs.emplace(r.name(), std::move(r));

@@ -246,6 +246,27 @@ TEST_F(BisectExample, TheSuiteScreensEveryTestCaseFirst) {
   EXPECT_EQ(one.report["targets"][0]["strategy"], "isolated") << one;
   EXPECT_EQ(one.report["diagnoses"][0]["total_runs"], 30u) << one;
   EXPECT_EQ(one.code(), 0) << one;
+  // A test case that a crash before it kept from some suite runs has not
+  // been screened -n times there: it is screened alone too (with --seed 2,
+  // Crash.Sometimes or Exit.Midway ends a few of gtest_crash's 30 suite
+  // processes before Crash.Never runs), never called stable on fewer runs.
+  const Result crash = deflake({"bisect", "-j", "2", "--seed", "2", "-n", "30", "--json",
+                                report_path(), "--", kExamples + "/../gtest_crash"},
+                               Launch{{}, {}, false, 300});
+  ASSERT_TRUE(crash.report.is_object()) << crash;
+  bool never_seen = false;
+  for (std::size_t i = 0; i < crash.report["targets"].size(); ++i) {
+    const auto& t = crash.report["targets"][i];
+    if (crash.report["diagnoses"][i]["verdict"] == "stable-pass") {
+      EXPECT_GE(t["runs"].get<std::uint64_t>(), 30u) << t["name"] << crash;
+    }
+    if (t["name"] == "Crash.Never") {
+      never_seen = true;
+      EXPECT_EQ(t["strategy"], "isolated") << crash;
+      EXPECT_EQ(crash.report["diagnoses"][i]["verdict"], "stable-pass") << crash;
+    }
+  }
+  EXPECT_TRUE(never_seen) << crash;
 }
 
 // --max-runs bounds every diagnosis together, not each one: two flaky test
@@ -279,6 +300,25 @@ TEST_F(BisectExample, CtrlCWhileScreeningStillWritesTheReport) {
   ASSERT_EQ(r.report["targets"].size(), 2u) << r;
   ASSERT_EQ(r.report["diagnoses"].size(), 2u) << r;
   for (const auto& d : r.report["diagnoses"]) EXPECT_EQ(d["cause"], "undecided") << r;
+}
+
+// Ctrl-C while the test cases that failed in the suite are screened alone:
+// the report keeps their suite runs, where they failed (review finding: a
+// suspect was reported stable-pass on its one run alone), and lists the
+// test cases in the binary's order.
+TEST_F(BisectExample, CtrlCWhileScreeningAloneKeepsTheSuiteFailures) {
+  const Result r = deflake({"bisect", "-j", "1", "--seed", "1", "-n", "10", "--json", report_path(),
+                            "--", DEFLAKE_E2E_INTERRUPTING_GTEST},
+                           Launch{{{"DEFLAKE_E2E_INTERRUPT", "alone"}}, {}, false, 120});
+  EXPECT_EQ(r.code(), 130) << r;
+  ASSERT_TRUE(r.report.is_object()) << "no report after Ctrl-C" << r;
+  ASSERT_EQ(r.report["targets"].size(), 2u) << r;
+  const auto& runner = r.report["targets"][0];
+  EXPECT_EQ(runner["name"], "Interrupt.TheRunner") << r;
+  EXPECT_EQ(runner["strategy"], "suite") << r;
+  EXPECT_EQ(runner["failures"], 10u) << r;
+  EXPECT_NE(r.report["diagnoses"][0]["verdict"], "stable-pass") << r;
+  EXPECT_EQ(r.report["targets"][1]["name"], "Interrupt.Passes") << r;
 }
 
 }  // namespace
