@@ -498,6 +498,46 @@ TEST(Bisect, ConcurrencyAndTheSearchSplitEachRoundsAlpha) {
     EXPECT_EQ(rows_of(d, {cause}), rule.claim(0, kRateModulation, part)) << cause;
     EXPECT_GT(rule.claim(0, kRateModulation, part), rule.claim(0)) << "α is split, not spent twice";
   }
+  // Requires all with concurrency in it: the claim that the rest of F free,
+  // concurrency pinned, brings none (down to p/kLoadModulation) is one of
+  // the conjunction, at the search's part too.
+  {
+    Recorded target(
+        [](auto free, auto) { return free("concurrency") && free("threads") ? 0.3 : 0.0; });
+    BisectOptions options;
+    options.master_seed = 11;
+    const Diagnosis d = diagnose(target, kKnobs, options);
+    ASSERT_EQ(d.culprits, std::vector<std::string>({"concurrency", "threads"}));
+    ASSERT_EQ(d.requires_, "all");
+    CleanRunRule rule;
+    rule.alpha = 0.05 * (1 - kSeedDependencePart);
+    rule.k = kBaselineFailures;
+    std::uint64_t failures = 0;
+    for (std::size_t i = 0; i < target.baseline.size() && !rule.runs_to_kth; ++i)
+      if (target.baseline[i] && ++failures == kBaselineFailures) rule.runs_to_kth = i + 1;
+    std::vector<std::string> all_but_threads = kKnobs;
+    all_but_threads.erase(std::find(all_but_threads.begin(), all_but_threads.end(), "threads"));
+    EXPECT_EQ(rows_of(d, all_but_threads), rule.claim(0, kLoadModulation, 1 - kConcurrencyPart));
+  }
+}
+
+// The seed-or-unknown answer is a round's, at the search's part of it: at
+// 97.5%, 4^−3 lies between 0.8·α (the first round's share, unsplit) and
+// 0.8·α·0.9·0.75 (less seed_dependent's and concurrency's parts), so a
+// seed answer needs 4 replays a side in the first round and more later,
+// never 3.
+TEST(Bisect, TheSeedAnswerRunsAtTheSearchsPartOfItsRound) {
+  for (std::uint64_t trial = 0; trial < 20; ++trial) {
+    SimulatedTarget target([](auto, auto seed) { return seed_mod(seed, 4) ? 1.0 : 0.0; },
+                           300 + trial);
+    BisectOptions options;
+    options.confidence = 0.975;
+    options.master_seed = 900 + trial;
+    const Diagnosis d = diagnose(target, kKnobs, options);
+    ASSERT_EQ(d.cause, "seed");
+    for (const auto& note : d.notes)
+      EXPECT_EQ(note.find("the seed decides: 3 replays"), std::string::npos) << note;
+  }
 }
 
 // Without a k-th failure (a baseline cut short) claims fall back to the
