@@ -250,8 +250,9 @@ int bisect_command(const BisectCommandOptions& b) {
       suspects.clear();
       for (TargetResult& r : shuffled.targets) {
         // Reached in fewer than -n suite runs (a test before it crashed or
-        // ended the process): not screened enough, so alone it is too.
-        if (r.failures() > 0 || r.counted() < *screening.runs) suspects.push_back(r.name());
+        // ended the process): not screened enough, so alone it is too. (One
+        // that skipped itself was reached: alone it would skip as well.)
+        if (r.failures() > 0 || r.runs() < *screening.runs) suspects.push_back(r.name());
         in_suite.emplace(r.name(), std::move(r));
       }
     }

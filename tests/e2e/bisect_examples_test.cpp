@@ -267,6 +267,23 @@ TEST_F(BisectExample, TheSuiteScreensEveryTestCaseFirst) {
     }
   }
   EXPECT_TRUE(never_seen) << crash;
+  // A test case that skips itself was reached in every suite run: it is
+  // not screened alone (it would skip there as well).
+  const Result skips =
+      deflake({"bisect", "-j", "2", "--seed", "2", "-n", "30", "--filter", "Platform.*:Math.*",
+               "--json", report_path(), "--", kExamples + "/../gtest_mixed"},
+              Launch{{}, {}, false, 300});
+  ASSERT_TRUE(skips.report.is_object()) << skips;
+  bool gpu_seen = false;
+  for (std::size_t i = 0; i < skips.report["targets"].size(); ++i) {
+    const auto& t = skips.report["targets"][i];
+    EXPECT_EQ(t["strategy"], "suite") << skips;
+    if (t["name"] != "Platform.NeedsGpu") continue;
+    gpu_seen = true;
+    EXPECT_EQ(skips.report["diagnoses"][i]["verdict"], "skipped") << skips;
+    EXPECT_EQ(skips.report["diagnoses"][i]["total_runs"], 30u) << skips;
+  }
+  EXPECT_TRUE(gpu_seen) << skips;
 }
 
 // --max-runs bounds every diagnosis together, not each one: two flaky test
