@@ -172,6 +172,11 @@ const std::vector<std::pair<std::string, std::string>> kNotForBisect = {
     {"libfuzzer",
      "it runs a command or a GoogleTest binary one process per run, and never drives a fuzz "
      "target's -seed= or artifacts (sweep a fuzz target with 'deflake run --libfuzzer')"},
+    {"until_fail",
+     "it decides how long each configuration runs (a question ends at its first failure, a "
+     "claim at its last clean run); bound the whole diagnosis with --max-runs"},
+    {"pin", "it pins and frees every knob itself"},
+    {"free", "it pins and frees every knob itself"},
 };
 
 /// A usage error for the first of run's grouping flags given to bisect.
@@ -190,11 +195,16 @@ std::optional<int> refused_by_bisect(const CLI::App& bisect) {
   return std::nullopt;
 }
 
-/// `grouping`: the flags of kNotForBisect, which only run takes.
+/// `grouping`: the flags of kNotForBisect, which only run takes (bisect
+/// gets its own words for -n).
 void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& pin,
                      std::vector<std::string>& free, bool& quiet, bool& verbose, bool& gtest,
                      bool& no_gtest, bool grouping) {
-  run.add_option("-n,--runs", o.runs, "Number of runs (default 100; no limit with --until-fail)")
+  run.add_option("-n,--runs", o.runs,
+                 grouping ? "Number of runs (default 100; no limit with --until-fail)"
+                          : "A GoogleTest binary's screening: shuffled runs of the whole suite, "
+                            "then runs alone of each test case that failed there (default 100; "
+                            "a single command's baseline runs until its rate is clear)")
       ->check(CLI::PositiveNumber);
   run.add_option("--seed", o.seed,
                  "Master seed: the same seed repeats the same run seeds in the same order");
@@ -205,10 +215,12 @@ void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& pin
       ->check(CLI::NonNegativeNumber);
   run.add_option("--grace", o.grace_s, "Seconds from SIGTERM to SIGKILL (default 5)")
       ->check(CLI::NonNegativeNumber);
-  run.add_flag("--until-fail", o.until_fail, "Stop launching runs at the first failure");
-  const std::string knobs = fmt::format("{}", fmt::join(knob_names(), ", "));
-  run.add_option("--pin", pin, "Knobs to hold fixed, comma-separated: " + knobs)->delimiter(',');
-  run.add_option("--free", free, "Knobs to vary on purpose, comma-separated")->delimiter(',');
+  if (grouping) {
+    run.add_flag("--until-fail", o.until_fail, "Stop launching runs at the first failure");
+    const std::string knobs = fmt::format("{}", fmt::join(knob_names(), ", "));
+    run.add_option("--pin", pin, "Knobs to hold fixed, comma-separated: " + knobs)->delimiter(',');
+    run.add_option("--free", free, "Knobs to vary on purpose, comma-separated")->delimiter(',');
+  }
   run.add_option("--json", o.json_path, "Write the JSON report (deflake.report/1) to this file");
   run.add_option("--config", o.config_path,
                  "The deflake.toml to read (default: ./deflake.toml when it exists)");
@@ -333,8 +345,8 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   bisect
       ->add_option("--max-runs", bo.max_runs,
                    "Runs all diagnoses together may use (default 10000; a GoogleTest "
-                   "binary's screening, -n per test case, comes on top); past it, claims left "
-                   "open make the cause 'undecided'")
+                   "binary's screening, -n, comes on top); past it, claims left open make the "
+                   "cause 'undecided'")
       ->check(CLI::PositiveNumber);
 
   std::string knobs_config;
@@ -399,7 +411,10 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
       for (const auto& [key, why] : kNotForBisect) {
         const bool set = key == "strategy"     ? own.strategy.has_value()
                          : key == "batch_size" ? own.batch_size.has_value()
-                                               : own.libfuzzer.has_value();
+                         : key == "libfuzzer"  ? own.libfuzzer.has_value()
+                         : key == "until_fail" ? own.until_fail.has_value()
+                         : key == "pin"        ? own.pin.has_value()
+                                               : own.free.has_value();
         if (set)
           throw UsageError(fmt::format("{}: bisect does not take [bisect] {}: {}",
                                        parsed.config->path, key, why));

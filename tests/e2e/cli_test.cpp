@@ -83,9 +83,16 @@ TEST_F(Cli, BisectRefusesRunsGroupingFlags) {
     expect_usage_error(bisect(flags), "bisect does not take --strategy: it groups runs itself");
   expect_usage_error(bisect({"--batch-size", "10"}), "bisect does not take --batch-size");
   expect_usage_error(bisect({"--libfuzzer"}), "bisect does not take --libfuzzer");
+  // Nor does it take what it decides itself: which knobs are pinned, and
+  // how long each configuration runs.
+  expect_usage_error(bisect({"--pin", "tf32"}), "bisect does not take --pin: it pins and frees");
+  expect_usage_error(bisect({"--free=aslr"}), "bisect does not take --free: it pins and frees");
+  expect_usage_error(bisect({"--until-fail"}), "bisect does not take --until-fail");
   const Result help = deflake({"bisect", "--help"});
   EXPECT_EQ(help.code(), 0) << help;
-  for (const char* flag : {"--strategy", "--batch-size", "--libfuzzer"})
+  EXPECT_NE(help.out.find("A GoogleTest binary's screening"), std::string::npos) << help;
+  for (const char* flag :
+       {"--strategy", "--batch-size", "--libfuzzer", "--until-fail", "--pin", "--free"})
     EXPECT_EQ(help.out.find(flag), std::string::npos) << flag << " is in `deflake bisect --help`";
   // [run] of deflake.toml holds defaults for every command: its grouping
   // keys are run's, and bisect leaves them alone.
@@ -94,6 +101,10 @@ TEST_F(Cli, BisectRefusesRunsGroupingFlags) {
   EXPECT_EQ(shared.code(), 0) << shared;
   std::ofstream(dir() + "/deflake.toml") << "[bisect]\nstrategy = \"suite\"\n";
   expect_usage_error(bisect({}), "bisect does not take [bisect] strategy");
+  std::ofstream(dir() + "/deflake.toml") << "[bisect]\npin = [\"tf32\"]\n";
+  expect_usage_error(bisect({}), "bisect does not take [bisect] pin");
+  std::ofstream(dir() + "/deflake.toml") << "[bisect]\nuntil_fail = true\n";
+  expect_usage_error(bisect({}), "bisect does not take [bisect] until_fail");
 }
 
 TEST_F(Cli, NoArgumentsPrintsHelpAndExitsTwo) {
