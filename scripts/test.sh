@@ -17,9 +17,12 @@ if [ -z "$sanitize" ]; then
   ctest --test-dir "$build" -j "$jobs" --output-on-failure
 else
   build="$root/build-$sanitize"
+  # -g1 (line tables): enough for the sanitizers' file:line stack traces, and
+  # the ASan+UBSan build compiles about a quarter faster than with -g (CI's
+  # 20 minutes on 2 cores are mostly these two builds).
   BUILD_TYPE=Debug "$root/scripts/build.sh" "$build" -DDEFLAKE_SANITIZE="$sanitize" \
     -DDEFLAKE_BUILD_BENCH=OFF -DDEFLAKE_BUILD_EXAMPLES=OFF -DDEFLAKE_BUILD_E2E_TESTS=OFF \
-    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g"
+    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
