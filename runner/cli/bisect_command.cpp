@@ -304,12 +304,11 @@ int bisect_command(const BisectCommandOptions& b) {
       }
       if (suite != in_suite.end() && suite->second.failures() > 0) {
         const TargetResult& s = suite->second;
-        const RunRecord first = s.failed_runs().front();
-        std::vector<std::string> before = first.order;
+        const std::vector<RunRecord> failed = s.failed_runs();
+        std::vector<std::string> before = failed.front().order;
         if (!before.empty()) before.pop_back();  // the victim itself
         // The run of its k-th failure (indices count every suite run, so
         // this errs long: the claims it sizes only get stricter).
-        const std::vector<RunRecord> failed = s.failed_runs();
         const std::uint64_t runs_to_kth =
             failed.size() >= kBaselineFailures ? failed[kBaselineFailures - 1].index + 1 : 0;
         const std::uint64_t clean_alone = alone != alone_runs.end() ? alone->second.counted() : 0;

@@ -470,6 +470,17 @@ TEST(Bisect, ConcurrencyAndTheSearchSplitEachRoundsAlpha) {
         for (const auto& failed : out) baseline.push_back(*failed);
       return out;
     }
+    // The claims' rule as the engine drew it from that baseline (at 95%,
+    // less seed_dependent's part of α).
+    CleanRunRule rule() const {
+      CleanRunRule rule;
+      rule.alpha = 0.05 * (1 - kSeedDependencePart);
+      rule.k = kBaselineFailures;
+      std::uint64_t failures = 0;
+      for (std::size_t i = 0; i < baseline.size() && !rule.runs_to_kth; ++i)
+        if (baseline[i] && ++failures == kBaselineFailures) rule.runs_to_kth = i + 1;
+      return rule;
+    }
     std::vector<bool> baseline;
 
    private:
@@ -486,12 +497,7 @@ TEST(Bisect, ConcurrencyAndTheSearchSplitEachRoundsAlpha) {
     options.master_seed = 11;
     const Diagnosis d = diagnose(target, kKnobs, options);
     ASSERT_EQ(d.culprits, std::vector<std::string>({cause}));
-    CleanRunRule rule;
-    rule.alpha = 0.05 * (1 - kSeedDependencePart);  // the rest is seed_dependent's
-    rule.k = kBaselineFailures;
-    std::uint64_t failures = 0;
-    for (std::size_t i = 0; i < target.baseline.size() && !rule.runs_to_kth; ++i)
-      if (target.baseline[i] && ++failures == kBaselineFailures) rule.runs_to_kth = i + 1;
+    const CleanRunRule rule = target.rule();
     ASSERT_GT(rule.runs_to_kth, 0u);
     const double part =
         cause == std::string("concurrency") ? kConcurrencyPart : 1 - kConcurrencyPart;
@@ -509,12 +515,8 @@ TEST(Bisect, ConcurrencyAndTheSearchSplitEachRoundsAlpha) {
     const Diagnosis d = diagnose(target, kKnobs, options);
     ASSERT_EQ(d.culprits, std::vector<std::string>({"concurrency", "threads"}));
     ASSERT_EQ(d.requires_, "all");
-    CleanRunRule rule;
-    rule.alpha = 0.05 * (1 - kSeedDependencePart);
-    rule.k = kBaselineFailures;
-    std::uint64_t failures = 0;
-    for (std::size_t i = 0; i < target.baseline.size() && !rule.runs_to_kth; ++i)
-      if (target.baseline[i] && ++failures == kBaselineFailures) rule.runs_to_kth = i + 1;
+    const CleanRunRule rule = target.rule();
+    ASSERT_GT(rule.runs_to_kth, 0u);
     std::vector<std::string> all_but_threads = kKnobs;
     all_but_threads.erase(std::find(all_but_threads.begin(), all_but_threads.end(), "threads"));
     EXPECT_EQ(rows_of(d, all_but_threads), rule.claim(0, kLoadModulation, 1 - kConcurrencyPart));
